@@ -1,0 +1,61 @@
+/**
+ * exec/ is the only place that starts processes (lint-enforced). It owns the ToolRunner
+ * interface, its Node implementation, command overrides and Cedar's environment rules.
+ */
+import type { Secret } from "../log/secret.js";
+
+/** One program to run, as an argv list: never through a shell. */
+export interface Invocation {
+  /** Program name or path; resolved through the `<override>` map when it matches exactly. */
+  readonly program: string;
+  readonly args: readonly string[];
+  /** Extra environment variables (added to the sanitised process environment). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Values to redact wherever this invocation is logged or reported. */
+  readonly secrets?: readonly Secret[];
+  /** Bytes written to the program's standard input, then closed. Default: no input. */
+  readonly input?: string | Uint8Array;
+}
+
+/** How to run an invocation. */
+export interface RunOptions {
+  /** Kills the program (SIGTERM, then SIGKILL) when aborted; the call rejects. */
+  readonly signal?: AbortSignal;
+  /** Discard stderr instead of merging it into the output (Cedar's `ignoreStderr`). */
+  readonly ignoreStderr?: boolean;
+  /** Do not pass output lines to the logger (Cedar's `doNotLog`). */
+  readonly quiet?: boolean;
+  /** Resolve instead of throwing on a non-zero exit; the caller inspects `status`. */
+  readonly allowFailure?: boolean;
+}
+
+/** What a finished program produced. */
+export interface RunOutput {
+  /** Exit status; 256 when the program could not be started (Cedar's convention). */
+  readonly status: number;
+  /** Output lines (stdout, plus stderr unless ignored), decoded as UTF-8, newline removed. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * Runs external programs. Implementations never use a shell, apply Cedar's locale rules
+ * (LC_* removed, LANG=C when set) and resolve `<override>` paths.
+ */
+export interface ToolRunner {
+  /**
+   * Run one program to completion and collect its output.
+   * @throws ExternalCommandError when it exits non-zero (unless `allowFailure`) or cannot
+   *   start; the error names the program and keeps the last output lines.
+   * @throws InterruptedError when `signal` aborts it.
+   */
+  run(inv: Invocation, opts?: RunOptions): Promise<RunOutput>;
+  /**
+   * Run programs connected stdout-to-stdin, the last one's stdout written to `toFile`
+   * (created with mode 0600 under a temporary name and renamed when every stage succeeded).
+   * Any failing stage fails the whole pipeline and no output file is left behind.
+   */
+  pipeline(stages: readonly Invocation[], toFile: string, opts?: RunOptions): Promise<void>;
+  /** The path a program name resolves to through the overrides (itself when none applies). */
+  resolve(program: string): string;
+}
