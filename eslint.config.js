@@ -73,7 +73,7 @@ export default tseslint.config(
       "no-restricted-imports": restrict(
         [
           {
-            group: ["../*", "!../errors/*"],
+            group: ["../*", "!../errors", "!../errors/*"],
             message: "domain/ is pure and may import only errors/",
           },
         ],
@@ -86,7 +86,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": restrict([
         {
-          group: ["../*", "!../errors/*", "!../log/*"],
+          group: ["../*", "!../errors", "!../errors/*", "!../log", "!../log/*"],
           message: "exec/ may import only errors/ and log/",
         },
       ]),

@@ -38,23 +38,30 @@ export function parseXml(text: string, file?: string): ParsedXml {
       ],
     };
   }
+  // xmldom reports problems through onError (and then wraps them in its own error); keep
+  // the first report as it was made. Warnings count too: expat, Cedar's parser, refuses
+  // what xmldom only warns about (unquoted attribute values, for example).
+  let first: { message: string; line?: number; column?: number } | undefined;
   let doc;
   try {
     doc = new DOMParser({
-      onError: (level, message, context) => {
-        if (level === "warning") return;
-        const locator = (
-          context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined
-        )?.locator;
-        throw Object.assign(new Error(message), { locator });
+      onError: (_level, message, context) => {
+        const locator = (context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined)
+          ?.locator;
+        first ??= {
+          message: message.trim(),
+          ...(locator?.lineNumber === undefined ? {} : { line: locator.lineNumber }),
+          ...(locator?.columnNumber === undefined ? {} : { column: locator.columnNumber }),
+        };
+        throw new Error(message);
       },
     }).parseFromString(text, "text/xml");
   } catch (error) {
-    const err = error as Error & { locator?: { lineNumber?: number; columnNumber?: number } };
-    const firstLine = (err.message.split("\n")[0] ?? err.message).trim();
+    const report = first ?? { message: (error as Error).message };
+    const firstLine = (report.message.split("\n")[0] ?? report.message).trim();
     issues.push({
       severity: "error",
-      ...at(err.locator?.lineNumber, err.locator?.columnNumber),
+      ...at(report.line !== undefined && report.line > 0 ? report.line : undefined, report.column),
       path: "",
       message: `unable to parse XML document: ${firstLine}`,
     });

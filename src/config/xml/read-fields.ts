@@ -72,6 +72,8 @@ export function readAbsolutePath(
   return value;
 }
 
+// Python's str.strip() also strips the separators U+001C to U+001F.
+// eslint-disable-next-line no-control-regex
 const PY_WHITESPACE = /^[\s\u001c-\u001f]+|[\s\u001c-\u001f]+$/g;
 const PY_INT = /^[+-]?\d+(?:_\d+)*$/;
 

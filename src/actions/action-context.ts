@@ -1,0 +1,43 @@
+/**
+ * actions/ holds one file per built-in action. An action gets everything it may touch
+ * through an ActionContext; it never learns how it was chosen or ordered (run/ does that).
+ */
+import type { Config } from "../config/types.js";
+import type { ToolRunner } from "../exec/tool-runner.js";
+import type { Logger } from "../log/logger.js";
+
+/** Source of "now": injected so that dates, weeks and ages are testable. */
+export interface Clock {
+  now(): Date;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/** The switches of a run that change what actions do. */
+export interface RunFlags {
+  /** `--full`: full backup regardless of collect mode; new disc on store. */
+  readonly full: boolean;
+  readonly verbose: boolean;
+  readonly debug: boolean;
+  readonly quiet: boolean;
+}
+
+/** Everything an action may use. */
+export interface ActionContext {
+  readonly configPath: string;
+  readonly config: Config;
+  readonly flags: RunFlags;
+  readonly logger: Logger;
+  readonly runner: ToolRunner;
+  readonly clock: Clock;
+  /** Aborted when the run is interrupted; long operations stop and reject. */
+  readonly signal: AbortSignal;
+  /** Real uid is 0: Cedar then chowns what it creates and switches user with `su`. */
+  readonly isRoot: boolean;
+  /** The process environment (PATH is used to resolve programs). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A built-in action: resolves when done, rejects (usually with ActionError) on failure. */
+export type ActionHandler = (ctx: ActionContext) => Promise<void>;
