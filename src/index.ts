@@ -21,7 +21,13 @@ export {
 
 // Logging and secrets
 export { Secret } from "./log/secret.js";
-export { createMemoryLogger, silentLogger, type LogLevel, type LogRecord, type Logger } from "./log/logger.js";
+export {
+  createMemoryLogger,
+  silentLogger,
+  type LogLevel,
+  type LogRecord,
+  type Logger,
+} from "./log/logger.js";
 export { createLogger, type CliLogger, type CreateLoggerOptions } from "./log/create-logger.js";
 
 // Configuration model
@@ -61,7 +67,11 @@ export {
 export { element, textElement, writeXmlDocument, type XmlElement } from "./config/xml/write-xml.js";
 
 // Pure rules
-export { compilePythonPattern, translatePythonRegex, type CompiledPattern } from "./domain/python-regex.js";
+export {
+  compilePythonPattern,
+  translatePythonRegex,
+  type CompiledPattern,
+} from "./domain/python-regex.js";
 export { splitCommandLine } from "./domain/split-command-line.js";
 export {
   planActionOrder,
@@ -99,7 +109,12 @@ export {
   type ValidateFinding,
   type ValidateInput,
 } from "./actions/validate.js";
-export { prepareRun, requiredPrograms, type PreparedRun, type PrepareRunInput } from "./run/prepare-run.js";
+export {
+  prepareRun,
+  requiredPrograms,
+  type PreparedRun,
+  type PrepareRunInput,
+} from "./run/prepare-run.js";
 export { createBuiltinActions, runActions, type RunPlanInput } from "./run/run-actions.js";
 export type { Invocation, RunOptions, RunOutput, ToolRunner } from "./exec/tool-runner.js";
 export { createNodeRunner } from "./exec/node-runner.js";

@@ -126,7 +126,14 @@ describe("validateConfiguration", () => {
     const findings = await validateConfiguration(ctx, {
       ...noInput,
       configFindings: [
-        { severity: "error", file: "/etc/cback.conf", path: "mysql/all", line: 4, column: 7, message: "bad" },
+        {
+          severity: "error",
+          file: "/etc/cback.conf",
+          path: "mysql/all",
+          line: 4,
+          column: 7,
+          message: "bad",
+        },
         { severity: "warning", path: "peers/peer[2]/type", message: "dropped" },
       ],
     });
@@ -140,7 +147,10 @@ describe("validateConfiguration", () => {
 describe("the validate action", () => {
   it("logs each finding at ERROR and says the configuration is not valid, without failing", async () => {
     const { config } = goodTree();
-    const { ctx, logger } = context({ ...config, options: { ...config.options, workingDir: "/nonexistent/w" } });
+    const { ctx, logger } = context({
+      ...config,
+      options: { ...config.options, workingDir: "/nonexistent/w" },
+    });
     await createValidateAction(noInput)(ctx);
     expect(logger.records.filter((r) => r.level === "error").map((r) => r.message)).toEqual([
       'options/working_dir: directory "/nonexistent/w" does not exist',
@@ -157,7 +167,11 @@ describe("the validate action", () => {
 
   it("with --quiet, findings go to INFO (as Cedar)", async () => {
     const { config } = goodTree();
-    const { ctx, logger } = context({ ...config, options: { ...config.options, workingDir: "/nonexistent/w" } }, undefined, true);
+    const { ctx, logger } = context(
+      { ...config, options: { ...config.options, workingDir: "/nonexistent/w" } },
+      undefined,
+      true,
+    );
     await createValidateAction(noInput)(ctx);
     expect(logger.records.every((r) => r.level === "info")).toBe(true);
     expect(logger.records.at(-1)?.message).toBe("Configuration is not valid.");

@@ -76,10 +76,16 @@ export async function validateConfiguration(
     error("the <options> section is missing");
   } else {
     await dir("options/working_dir", options.workingDir, "write");
-    if (options.backupUser !== undefined && !(await lookupName(ctx, "passwd", options.backupUser))) {
+    if (
+      options.backupUser !== undefined &&
+      !(await lookupName(ctx, "passwd", options.backupUser))
+    ) {
       error(`options/backup_user: user "${options.backupUser}" does not exist on this host`);
     }
-    if (options.backupGroup !== undefined && !(await lookupName(ctx, "group", options.backupGroup))) {
+    if (
+      options.backupGroup !== undefined &&
+      !(await lookupName(ctx, "group", options.backupGroup))
+    ) {
       error(`options/backup_group: group "${options.backupGroup}" does not exist on this host`);
     }
   }
@@ -91,7 +97,8 @@ export async function validateConfiguration(
     for (const [i, item] of (config.collect.collectFiles ?? []).entries()) {
       if (item.absPath === undefined) continue;
       const problem = await fileProblem(item.absPath);
-      if (problem !== undefined) error(`collect/file[${i + 1}]/abs_path: file "${item.absPath}" ${problem}`);
+      if (problem !== undefined)
+        error(`collect/file[${i + 1}]/abs_path: file "${item.absPath}" ${problem}`);
     }
   }
   if (config.stage !== undefined) {
@@ -104,10 +111,14 @@ export async function validateConfiguration(
     await dir("store/source_dir", config.store.sourceDir, "read");
     const device = config.store.devicePath;
     if (device !== undefined) {
-      const problem = await fileProblem(device).then((p) => (p === "is not a regular file" ? undefined : p));
+      const problem = await fileProblem(device).then((p) =>
+        p === "is not a regular file" ? undefined : p,
+      );
       if (problem !== undefined) error(`store/target_device: device "${device}" ${problem}`);
       else if (await isDeviceMounted(device)) {
-        error(`store/target_device: device "${device}" is currently mounted: unmount it before storing`);
+        error(
+          `store/target_device: device "${device}" is currently mounted: unmount it before storing`,
+        );
       }
     }
   }

@@ -9,13 +9,18 @@ import { systemClock } from "../actions/action-context.js";
 import { CbackError, ConfigError, InterruptedError, UsageError } from "../errors/cback-error.js";
 import { ExitCode, type ExitCodeValue } from "../errors/exit-codes.js";
 import { createNodeRunner } from "../exec/node-runner.js";
-import { acquireRunLock, defaultLockDir, runLockPath } from "../fs/run-lock.js";
+import { acquireRunLock, defaultLockDir, runLockPath, type RunLock } from "../fs/run-lock.js";
 import type { TextStream } from "../log/console-sink.js";
 import { createLogger, type CliLogger } from "../log/create-logger.js";
 import { prepareRun, requiredPrograms, type PreparedRun } from "../run/prepare-run.js";
 import { createBuiltinActions, runActions } from "../run/run-actions.js";
 import { currentDiagnosticsInfo, diagnosticsLines, diagnosticsText } from "./diagnostics.js";
-import { CLI_DEFAULTS, canonicalOptionString, parseCommandLine, type CliOptions } from "./options.js";
+import {
+  CLI_DEFAULTS,
+  canonicalOptionString,
+  parseCommandLine,
+  type CliOptions,
+} from "./options.js";
 import { usageText, versionText } from "./usage.js";
 import { isSupportedNode, MINIMUM_NODE_MAJOR, packageVersion } from "./version.js";
 
@@ -37,7 +42,9 @@ export interface CliIo {
 /** Run `cback` with the arguments after the program name; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   if (!isSupportedNode(io.nodeVersion)) {
-    io.stderr.write(`cback requires Node.js ${MINIMUM_NODE_MAJOR} or later (this is ${io.nodeVersion}).\n`);
+    io.stderr.write(
+      `cback requires Node.js ${MINIMUM_NODE_MAJOR} or later (this is ${io.nodeVersion}).\n`,
+    );
     return ExitCode.UnsupportedRuntime;
   }
   let options: CliOptions;
@@ -130,11 +137,11 @@ async function runLogged(
   logger.info(`Action order will be: [${prepared.steps.map(stepLabel).join(", ")}]`);
 
   const needsLock = prepared.steps.some((step) => step.action !== "validate");
-  let lock: { release(): void } | undefined;
+  let lock: RunLock | undefined;
   try {
     if (needsLock) {
-      lock = acquireRunLock({
-        lockPath: runLockPath(configPath, defaultLockDir(io.env)),
+      lock = await acquireRunLock({
+        lockPath: await runLockPath(configPath, await defaultLockDir(io.env)),
         pid: io.pid,
         hostname: hostname(),
         startedAt: now(),
@@ -159,12 +166,14 @@ async function runLogged(
     );
     return ExitCode.ActionFailed;
   } finally {
-    lock?.release();
+    await lock?.release();
   }
 }
 
 function stepLabel(step: PreparedRun["steps"][number]): string {
-  return step.kind === "managed" ? `${step.action} (managed: ${step.peers.join(", ")})` : step.action;
+  return step.kind === "managed"
+    ? `${step.action} (managed: ${step.peers.join(", ")})`
+    : step.action;
 }
 
 async function execute(

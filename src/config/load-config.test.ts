@@ -559,7 +559,7 @@ describe("Cedar's reading rules (cedar-core.md §2.1)", () => {
     expect(issuesOf(result)).toMatchInlineSnapshot(`
       "/etc/cback3.conf:3:5: options/starting_day: must be one of monday, tuesday, wednesday, thursday, friday, saturday, sunday, got "Monday"
       /etc/cback3.conf:4:5: options/working_dir: must be an absolute path, got "tmp"
-      /etc/cback3.conf:11:14: collect/exclude/pattern: must be a valid Python regular expression, got "(" (Invalid regular expression: /^((?=\\n?$)/: Unterminated group)
+      /etc/cback3.conf:11:14: collect/exclude/pattern: must be a valid Python regular expression, got "(" (missing ), unterminated subpattern at position 0)
       /etc/cback3.conf:9:35: collect/dir[1]/link_depth: must be an integer, got "1.5"
       /etc/cback3.conf:10:10: collect/dir[2]/abs_path: must be an absolute path, got "tmp/x"
       /etc/cback3.conf:13:40: store/drive_speed: must be an integer >= 1 (leave it out to let the drive choose), got "0"

@@ -28,11 +28,16 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Resolve instead of throwing on a non-zero exit; the caller inspects `status`. */
   readonly allowFailure?: boolean;
+  /** Run `program` as given, without `<override>` resolution (Cedar's hooks and `su -c`). */
+  readonly skipOverrides?: boolean;
 }
 
 /** What a finished program produced. */
 export interface RunOutput {
-  /** Exit status; 256 when the program could not be started (Cedar's convention). */
+  /**
+   * Exit status; 256 when the program could not be started (Cedar's convention), 128 + N
+   * when it was killed by signal N (both only seen with `allowFailure`).
+   */
   readonly status: number;
   /** Output lines (stdout, plus stderr unless ignored), decoded as UTF-8, newline removed. */
   readonly lines: readonly string[];

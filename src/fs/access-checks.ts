@@ -14,7 +14,10 @@ export type AccessNeed = "read" | "write";
  * Why `path` cannot be used as a directory with the given access, or `undefined` when it can.
  * A directory needs read+execute to be listed and write+execute to be written to.
  */
-export async function directoryProblem(path: string, need: AccessNeed): Promise<string | undefined> {
+export async function directoryProblem(
+  path: string,
+  need: AccessNeed,
+): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (!info.isDirectory()) return "is not a directory";
@@ -38,7 +41,9 @@ export async function fileProblem(path: string): Promise<string | undefined> {
     await access(path, constants.R_OK);
     return undefined;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : "is not readable";
+    return (error as NodeJS.ErrnoException).code === "ENOENT"
+      ? "does not exist"
+      : "is not readable";
   }
 }
 
@@ -74,7 +79,10 @@ export async function resolveProgram(
 }
 
 /** Whether a device (or what it links to) is listed as mounted in the given mount table. */
-export async function isDeviceMounted(device: string, mountTable = "/proc/mounts"): Promise<boolean> {
+export async function isDeviceMounted(
+  device: string,
+  mountTable = "/proc/mounts",
+): Promise<boolean> {
   let table: string;
   try {
     table = await readFile(mountTable, "utf8");
@@ -97,11 +105,17 @@ async function hasAccount(file: string, name: string): Promise<boolean> {
 }
 
 /** Whether a user name exists in `/etc/passwd` (lookup by name, as Cedar's `getUidGid`). */
-export async function userExists(name: string, passwd = SYSTEM_ACCOUNT_FILES.passwd): Promise<boolean> {
+export async function userExists(
+  name: string,
+  passwd = SYSTEM_ACCOUNT_FILES.passwd,
+): Promise<boolean> {
   return hasAccount(passwd, name);
 }
 
 /** Whether a group name exists in `/etc/group`. */
-export async function groupExists(name: string, group = SYSTEM_ACCOUNT_FILES.group): Promise<boolean> {
+export async function groupExists(
+  name: string,
+  group = SYSTEM_ACCOUNT_FILES.group,
+): Promise<boolean> {
   return hasAccount(group, name);
 }

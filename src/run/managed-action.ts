@@ -29,7 +29,11 @@ export function managedActionArgv(
  * Run one action on one managed peer. Rejects when it cannot run or the remote cback fails;
  * the caller logs that and goes on (a managed failure never changes the exit code).
  */
-export async function runManagedAction(ctx: ActionContext, peer: ManagedPeer, action: string): Promise<void> {
+export async function runManagedAction(
+  ctx: ActionContext,
+  peer: ManagedPeer,
+  action: string,
+): Promise<void> {
   const backupUser = ctx.config.options?.backupUser;
   if (backupUser === undefined) {
     throw new ActionError(action, "options/backup_user is not set");

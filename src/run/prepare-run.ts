@@ -4,7 +4,14 @@
  * Every failure here is a configuration error (exit 4), as in Cedar.
  */
 import { loadConfig, type SectionResult } from "../config/load-config.js";
-import { commandOverrides, effectiveDeviceType, effectiveOrderMode, managedPeers, stagePeers, effectiveRcpCommand } from "../config/normalize.js";
+import {
+  commandOverrides,
+  effectiveDeviceType,
+  effectiveOrderMode,
+  managedPeers,
+  stagePeers,
+  effectiveRcpCommand,
+} from "../config/normalize.js";
 import type { Config } from "../config/types.js";
 import type { XmlNode } from "../config/xml/xml-node.js";
 import { planActionOrder, type PlannedStep } from "../domain/action-order.js";
@@ -62,8 +69,12 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
               {
                 name: action.name,
                 ...(action.index === undefined ? {} : { index: action.index }),
-                ...(action.depends?.runBefore === undefined ? {} : { runBefore: action.depends.runBefore }),
-                ...(action.depends?.runAfter === undefined ? {} : { runAfter: action.depends.runAfter }),
+                ...(action.depends?.runBefore === undefined
+                  ? {}
+                  : { runBefore: action.depends.runBefore }),
+                ...(action.depends?.runAfter === undefined
+                  ? {}
+                  : { runAfter: action.depends.runAfter }),
               },
             ],
       ),
@@ -117,7 +128,8 @@ export function requiredPrograms(prepared: PreparedRun): RequiredProgram[] {
     const writer = effectiveDeviceType(store) === "dvdwriter" ? ["growisofs"] : ["cdrecord"];
     for (const program of [...writer, "mkisofs", "eject"]) add(program, "store");
     if (store.checkMedia === true) add("volname", "store/check_media");
-    if (store.checkData === true) for (const program of ["mount", "umount"]) add(program, "store/check_data");
+    if (store.checkData === true)
+      for (const program of ["mount", "umount"]) add(program, "store/check_data");
   }
   for (const ext of prepared.extensions.values()) {
     if (ext.kind !== "builtin") continue;

@@ -12,7 +12,10 @@ import { runActions } from "./run-actions.js";
 
 const root = parseXml("<cb_config/>").root!;
 
-function setup(config: Config, options: { isRoot?: boolean; full?: boolean; runner?: FakeRunner } = {}) {
+function setup(
+  config: Config,
+  options: { isRoot?: boolean; full?: boolean; runner?: FakeRunner } = {},
+) {
   const logger = createMemoryLogger();
   const runner = options.runner ?? new FakeRunner();
   const ran: string[] = [];
@@ -55,7 +58,11 @@ describe("runActions: hooks", () => {
   it("runs pre-hooks in config order, the action, then post-hooks; argv split Cedar's way", async () => {
     const { ctx, runner, ran, actions } = setup(config);
     await runActions(ctx, { steps: [local("collect")], extensions: new Map(), root, actions });
-    expect(runner.argvs()).toEqual([["echo", "hello world", "x"], ["ls", "-l"], ["df", "-k"]]);
+    expect(runner.argvs()).toEqual([
+      ["echo", "hello world", "x"],
+      ["ls", "-l"],
+      ["df", "-k"],
+    ]);
     expect(ran).toEqual(["collect"]);
     expect(runner.calls.every((call) => call.opts?.skipOverrides === true)).toBe(true);
   });
@@ -70,19 +77,35 @@ describe("runActions: hooks", () => {
       actions,
     });
     await expect(run).rejects.toThrow(ExternalCommandError);
-    await expect(run).rejects.toThrow(/^error \(2\) executing pre-action hook for action collect: \["ls","-l"\]$/);
+    await expect(run).rejects.toThrow(
+      /^error \(2\) executing pre-action hook for action collect: \["ls","-l"\]$/,
+    );
     expect(ran).toEqual([]);
-    expect(runner.argvs()).toEqual([["echo", "hello world", "x"], ["ls", "-l"]]);
-    expect(logger.records).toContainEqual({ level: "error", message: "Hook failed, tail is: a\nb" });
+    expect(runner.argvs()).toEqual([
+      ["echo", "hello world", "x"],
+      ["ls", "-l"],
+    ]);
+    expect(logger.records).toContainEqual({
+      level: "error",
+      message: "Hook failed, tail is: a\nb",
+    });
   });
 
   it("a failing action stops the run before its post-hooks", async () => {
     const { ctx, runner } = setup(config);
     const failing: ActionHandler = () => Promise.reject(new ActionError("collect", "disk full"));
     await expect(
-      runActions(ctx, { steps: [local("collect")], extensions: new Map(), root, actions: { collect: failing } }),
+      runActions(ctx, {
+        steps: [local("collect")],
+        extensions: new Map(),
+        root,
+        actions: { collect: failing },
+      }),
     ).rejects.toThrow("disk full");
-    expect(runner.argvs()).toEqual([["echo", "hello world", "x"], ["ls", "-l"]]);
+    expect(runner.argvs()).toEqual([
+      ["echo", "hello world", "x"],
+      ["ls", "-l"],
+    ]);
   });
 });
 
@@ -99,7 +122,12 @@ describe("runActions: extensions", () => {
         return Promise.reject(new Error("no space left"));
       },
     };
-    const run = runActions(ctx, { steps: [local("x")], extensions: new Map([["x", ext]]), root, actions });
+    const run = runActions(ctx, {
+      steps: [local("x")],
+      extensions: new Map([["x", ext]]),
+      root,
+      actions,
+    });
     await expect(run).rejects.toThrow(ActionError);
     await expect(run).rejects.toThrow("extension x failed: no space left");
     expect(seen).toEqual([false, true]);
@@ -108,16 +136,34 @@ describe("runActions: extensions", () => {
 
 describe("runActions: managed peers", () => {
   const config: Config = {
-    options: { backupUser: "backup", rshCommand: "/usr/bin/ssh", cbackCommand: "/usr/bin/cback3", managedActions: ["collect"] },
+    options: {
+      backupUser: "backup",
+      rshCommand: "/usr/bin/ssh",
+      cbackCommand: "/usr/bin/cback3",
+      managedActions: ["collect"],
+    },
     peers: {
       remotePeers: [
         { type: "remote", name: "client1", collectDir: "/c", managed: true },
-        { type: "remote", name: "client2", collectDir: "/c", managed: true, backupUser: "remote", rshCommand: "ssh -p 2222", cbackCommand: "cback" },
+        {
+          type: "remote",
+          name: "client2",
+          collectDir: "/c",
+          managed: true,
+          backupUser: "remote",
+          rshCommand: "ssh -p 2222",
+          cbackCommand: "cback",
+        },
         { type: "remote", name: "client3", collectDir: "/c", managed: false },
       ],
     },
   };
-  const managed: PlannedStep = { kind: "managed", action: "collect", index: 100, peers: ["client1", "client2"] };
+  const managed: PlannedStep = {
+    kind: "managed",
+    action: "collect",
+    index: 100,
+    peers: ["client1", "client2"],
+  };
 
   it("runs Cedar's su command line on each listed peer, --full forwarded", async () => {
     const { ctx, runner } = setup(config, { isRoot: true, full: true });
@@ -135,14 +181,16 @@ describe("runActions: managed peers", () => {
     expect(runner.calls).toHaveLength(2);
     const errors = logger.records.filter((r) => r.level === "error").map((r) => r.message);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^Failed to execute action \[collect\] on managed client \[client1\]/);
+    expect(errors[0]).toMatch(
+      /^Failed to execute action \[collect\] on managed client \[client1\]/,
+    );
   });
 
   it("not root: Cedar cannot switch user, so each peer fails with a clear message", async () => {
     const { ctx, logger, runner } = setup(config, { isRoot: false });
     await runActions(ctx, { steps: [managed], extensions: new Map(), root, actions: {} });
     expect(runner.calls).toHaveLength(0);
-    expect(logger.records.filter((r) => r.level === "error")[0]?.message).toMatch(
+    expect(logger.records.find((r) => r.level === "error")?.message).toMatch(
       /only root can run a remote shell as another user/,
     );
   });
@@ -151,7 +199,19 @@ describe("runActions: managed peers", () => {
     [false, "/usr/bin/cback3 purge"],
     [true, "/usr/bin/cback3 --full purge"],
   ])("managedActionArgv full=%s", (full, remote) => {
-    const peer = { name: "h", remoteUser: "u", rshCommand: "/usr/bin/ssh", cbackCommand: "/usr/bin/cback3", managedActions: [], peer: { type: "remote" as const } };
-    expect(managedActionArgv("backup", peer, "purge", full)).toEqual(["su", "backup", "-c", `/usr/bin/ssh u@h '${remote}'`]);
+    const peer = {
+      name: "h",
+      remoteUser: "u",
+      rshCommand: "/usr/bin/ssh",
+      cbackCommand: "/usr/bin/cback3",
+      managedActions: [],
+      peer: { type: "remote" as const },
+    };
+    expect(managedActionArgv("backup", peer, "purge", full)).toEqual([
+      "su",
+      "backup",
+      "-c",
+      `/usr/bin/ssh u@h '${remote}'`,
+    ]);
   });
 });

@@ -36,7 +36,9 @@ function notImplementedAction(name: string): ActionHandler {
 }
 
 /** The built-in actions of this version, by name; `validate` checks what `validate` gets. */
-export function createBuiltinActions(validate: ValidateInput): Readonly<Record<string, ActionHandler>> {
+export function createBuiltinActions(
+  validate: ValidateInput,
+): Readonly<Record<string, ActionHandler>> {
   return {
     collect: notImplementedAction("collect"),
     stage: notImplementedAction("stage"),
@@ -83,7 +85,11 @@ export async function runActions(ctx: ActionContext, input: RunPlanInput): Promi
   }
 }
 
-async function runExtension(ctx: ActionContext, ext: ResolvedExtension, root: XmlNode): Promise<void> {
+async function runExtension(
+  ctx: ActionContext,
+  ext: ResolvedExtension,
+  root: XmlNode,
+): Promise<void> {
   try {
     await ext.run({
       configPath: ctx.configPath,
@@ -98,7 +104,7 @@ async function runExtension(ctx: ActionContext, ext: ResolvedExtension, root: Xm
     });
   } catch (error) {
     if (error instanceof CbackError) throw error;
-    throw new ActionError(ext.name, `extension ${ext.name} failed: ${String((error as Error).message)}`, {
+    throw new ActionError(ext.name, `extension ${ext.name} failed: ${(error as Error).message}`, {
       cause: error,
     });
   }

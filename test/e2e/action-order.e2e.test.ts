@@ -15,7 +15,9 @@ function run(extensions: string, args: readonly string[]) {
   });
   const ran = () => {
     try {
-      return readFileSync(join(dir, "work", "order.log"), "utf8").trim().split("\n");
+      return readFileSync(join(dir, "work", "order.log"), "utf8")
+        .trim()
+        .split("\n");
     } catch {
       return [];
     }
@@ -69,7 +71,12 @@ describe("action ordering of the built cback (cedar-core.md §1.3)", () => {
   });
 
   it("index mode: sorted by index, ties keep command-line order, duplicates run twice", async () => {
-    const { result, ran } = run(idx("a", 300) + idx("b", 100) + idx("c", 100), ["a", "c", "b", "c"]);
+    const { result, ran } = run(idx("a", 300) + idx("b", 100) + idx("c", 100), [
+      "a",
+      "c",
+      "b",
+      "c",
+    ]);
     const r = await result;
     expect(r.status).toBe(0);
     expect(ran()).toEqual(["c", "b", "c", "a"]);

@@ -10,6 +10,8 @@ const RECORD = resolve("test/fixtures/extensions/record.mjs");
 const extension = (name: string, fn = name, index = 500) => `
       <action><name>${name}</name><module>${RECORD}</module><function>${fn}</function><index>${index}</index></action>`;
 
+const MYSQL = `<action><name>mysql</name><module>CedarBackup3.extend.mysql</module><function>executeAction</function><index>99</index></action>`;
+
 function setup(parts: Parameters<typeof writeTestConfig>[1] = {}) {
   const dir = tempDir();
   const config = writeTestConfig(dir, parts);
@@ -26,7 +28,8 @@ describe("exit codes of the built cback", () => {
   });
 
   it("0: --version prints the version on stdout", async () => {
-    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string })
+      .version;
     const r = await spawnCli(["--version"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(version);
@@ -139,7 +142,9 @@ describe("exit codes of the built cback", () => {
   });
 
   it("6: a failing extension", async () => {
-    const { base, env } = setup({ extra: `<extensions>${extension("oops", "broken")}</extensions>` });
+    const { base, env } = setup({
+      extra: `<extensions>${extension("oops", "broken")}</extensions>`,
+    });
     const r = await spawnCli([...base, "oops"], { env });
     expect(r.status).toBe(6);
     expect(r.stdout).toContain("broken on purpose");
@@ -147,15 +152,39 @@ describe("exit codes of the built cback", () => {
 
   it("6: a built-in extension this version does not implement says so", async () => {
     const { base, env } = setup({
-      extra: `<extensions><action><name>mysql</name><module>CedarBackup3.extend.mysql</module><function>executeAction</function><index>99</index></action></extensions>`,
+      extra: `<extensions>${MYSQL}</extensions>
+        <mysql><compress_mode>gzip</compress_mode><all>Y</all></mysql>`,
     });
     const r = await spawnCli([...base, "mysql"], { env });
     expect(r.status).toBe(6);
     expect(r.stdout).toContain("the mysql extension is not implemented yet");
   });
 
+  it("6: a broken extension section fails that extension only, when it runs", async () => {
+    const { base, env, dir } = setup({
+      extra: `<extensions>${MYSQL}${extension("a")}</extensions>
+        <mysql><compress_mode>zip</compress_mode></mysql>`,
+    });
+    const other = await spawnCli([...base, "a"], { env });
+    expect(other.status).toBe(0);
+    expect(readFileSync(join(dir, "work", "order.log"), "utf8")).toBe("a\n");
+    const r = await spawnCli([...base, "mysql"], { env });
+    expect(r.status).toBe(6);
+    expect(r.stdout).toMatch(
+      /the <mysql> section is not valid:\n.*cback\.conf:\d+:\d+: mysql\/compress_mode: must be one of none, gzip, bzip2, got "zip"/,
+    );
+    const validate = await spawnCli([...base, "validate"], { env });
+    expect(validate.status).toBe(0);
+    expect(validate.stdout).toContain(
+      'mysql/compress_mode: must be one of none, gzip, bzip2, got "zip"',
+    );
+    expect(validate.stdout).toContain("Configuration is not valid.");
+  });
+
   it("1: with --stack an error escapes with a stack trace and exit 1", async () => {
-    const { base, env } = setup({ extra: `<extensions>${extension("oops", "broken")}</extensions>` });
+    const { base, env } = setup({
+      extra: `<extensions>${extension("oops", "broken")}</extensions>`,
+    });
     const r = await spawnCli([...base, "--stack", "oops"], { env });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("broken on purpose");
@@ -170,4 +199,3 @@ function readLog(dir: string): string {
     return "";
   }
 }
-

@@ -51,7 +51,7 @@ describe("readCollectSection", () => {
         "2:29: collect/dir/link_depth: must be an integer >= 0, got "-1"",
         "2:56: collect/dir/dereference: must be one of Y, y, N, n, got "yes"",
         "3:47: collect/dir/exclude/abs_path: must be an absolute path, got "rel"",
-        "3:71: collect/dir/exclude/pattern: must be a valid Python regular expression, got "[a-" (unterminated character set)",
+        "3:71: collect/dir/exclude/pattern: must be a valid Python regular expression, got "[a-" (bad character range a-$ at position 1)",
       ]
     `);
   });

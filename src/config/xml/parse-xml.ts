@@ -46,8 +46,9 @@ export function parseXml(text: string, file?: string): ParsedXml {
   try {
     doc = new DOMParser({
       onError: (_level, message, context) => {
-        const locator = (context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined)
-          ?.locator;
+        const locator = (
+          context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined
+        )?.locator;
         first ??= {
           message: message.trim(),
           ...(locator?.lineNumber === undefined ? {} : { line: locator.lineNumber }),
