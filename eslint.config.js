@@ -130,6 +130,28 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/archive/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(
+        [
+          {
+            group: [
+              "../config/*",
+              "../actions/*",
+              "../run/*",
+              "../cli/*",
+              "../extensions/*",
+              "../peers/*",
+              "../media/*",
+            ],
+            message: "archive/ writes archives from plain member lists; map Config in actions/",
+          },
+        ],
+        [CHILD_PROCESS],
+      ),
+    },
+  },
+  {
     files: ["src/config/**/*.ts"],
     rules: {
       "no-restricted-imports": restrict(
