@@ -138,6 +138,12 @@ export interface CollectConfig {
   readonly collectMode?: CollectMode;
   readonly archiveMode?: ArchiveMode;
   readonly ignoreFile?: string;
+  /**
+   * `<stat_cache>` (beyond Cedar, ignored by cback3): Y (default) lets incremental collects
+   * reuse the digest of a file whose device, inode, size, mtime and ctime are unchanged; N
+   * hashes every file every day, as Cedar does.
+   */
+  readonly statCache?: boolean;
   readonly absoluteExcludePaths?: readonly string[];
   readonly excludePatterns?: readonly string[];
   readonly collectFiles?: readonly CollectFile[];

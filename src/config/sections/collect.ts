@@ -43,6 +43,7 @@ export function readCollectSection(
     collectMode: readEnum(node, "collect_mode", COLLECT_MODES, ctx),
     archiveMode: readEnum(node, "archive_mode", ARCHIVE_MODES, ctx),
     ignoreFile: readString(node, "ignore_file"),
+    statCache: readBoolean(node, "stat_cache", ctx),
     absoluteExcludePaths: readAbsolutePathList(exclude, "abs_path", ctx),
     excludePatterns: readPatternList(exclude, ctx),
     collectFiles: nonEmpty(childrenNamed(node, "file").map((file) => readCollectFile(file, ctx))),
@@ -124,6 +125,7 @@ export function writeCollectSection(value: CollectConfig): XmlElement {
     textElement("collect_mode", value.collectMode),
     textElement("archive_mode", value.archiveMode),
     textElement("ignore_file", value.ignoreFile),
+    textElement("stat_cache", value.statCache),
     exclude.length === 0 ? undefined : element("exclude", exclude),
     ...(value.collectFiles ?? []).map((file) =>
       element("file", [

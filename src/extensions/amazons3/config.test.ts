@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { amazons3SectionReader, type AmazonS3Config } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = amazons3SectionReader.read(firstChild(parsed.root, "amazons3"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><amazons3>${body}</amazons3></cb_config>`, "test.xml");
-
-function writeDocument(value: AmazonS3Config): string {
-  return writeXmlDocument(element("cb_config", [amazons3SectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(amazons3SectionReader);
 
 const VALID = ["amazons3.conf.2", "amazons3.conf.3"];
 
@@ -77,16 +51,14 @@ describe("amazons3 fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it.each(VALID)("%s survives read -> write -> read", (name) => {
-    const first = readFixture(name).value;
-    if (first === undefined) throw new Error("fixture has no <amazons3>");
+    const first = fixtureValue(name);
     const again = readDocument(writeDocument(first), "written.xml");
     expect(again.rendered).toEqual([]);
     expect(again.value).toStrictEqual(first);
   });
 
   it("writes the elements in Cedar's order", () => {
-    const value = readFixture("amazons3.conf.3").value;
-    if (value === undefined) throw new Error("fixture has no <amazons3>");
+    const value = fixtureValue("amazons3.conf.3");
     expect(writeDocument(value)).toMatchInlineSnapshot(`
       "<?xml version='1.0' encoding='UTF-8'?>
       <cb_config>

@@ -3,19 +3,19 @@
  * directory, how it optionally encrypts it first, and the size limits of an upload
  * (cedar-extensions.md §1.9).
  */
+import {
+  addRequired,
+  byteQuantityElement,
+  reportMissingSection,
+} from "../../config/sections/extension-fields.js";
 import type { SectionReader } from "../../config/section-reader.js";
 import {
-  addIssue,
-  childPath,
-  formatByteQuantity,
   readBoolean,
   readByteQuantity,
   readString,
   type ByteQuantity,
-  type ReadContext,
 } from "../../config/xml/read-fields.js";
 import { element, textElement, type XmlElement } from "../../config/xml/write-xml.js";
-import { firstChild, type XmlNode } from "../../config/xml/xml-node.js";
 
 /** The `<amazons3>` section as written; an absent element is `undefined`. */
 export interface AmazonS3Config {
@@ -38,12 +38,7 @@ export const amazons3SectionReader: SectionReader<AmazonS3Config> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <amazons3> section is required to run the amazons3 extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
     const warnMidnite = readBoolean(node, "warn_midnite", ctx);
@@ -72,17 +67,8 @@ export const amazons3SectionReader: SectionReader<AmazonS3Config> = {
       textElement("warn_midnite", value.warnMidnite),
       textElement("s3_bucket", value.s3Bucket),
       textElement("encrypt", value.encryptCommand),
-      textElement("full_size_limit", optionalQuantity(value.fullSizeLimit)),
-      textElement("incr_size_limit", optionalQuantity(value.incrSizeLimit)),
+      byteQuantityElement("full_size_limit", value.fullSizeLimit),
+      byteQuantityElement("incr_size_limit", value.incrSizeLimit),
     ]);
   },
 };
-
-function optionalQuantity(value: ByteQuantity | undefined): string | undefined {
-  return value === undefined ? undefined : formatByteQuantity(value);
-}
-
-/** Record a missing required element at the element itself when it is there but empty. */
-function addRequired(ctx: ReadContext, parent: XmlNode, name: string, message: string): void {
-  addIssue(ctx, firstChild(parent, name) ?? parent, message, { path: childPath(parent, name) });
-}

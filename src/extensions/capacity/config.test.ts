@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { capacitySectionReader, parsePercentage, type CapacityConfig } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = capacitySectionReader.read(firstChild(parsed.root, "capacity"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><capacity>${body}</capacity></cb_config>`, "test.xml");
-
-function writeDocument(value: CapacityConfig): string {
-  return writeXmlDocument(element("cb_config", [capacitySectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(capacitySectionReader);
 
 const VALID = ["capacity.conf.2", "capacity.conf.3", "capacity.conf.4"];
 
@@ -60,8 +34,7 @@ describe("capacity fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it.each(VALID)("%s survives read -> write -> read", (name) => {
-    const first = readFixture(name).value;
-    if (first === undefined) throw new Error("fixture has no <capacity>");
+    const first = fixtureValue(name);
     const again = readDocument(writeDocument(first), "written.xml");
     expect(again.rendered).toEqual([]);
     expect(again.value).toStrictEqual(first);

@@ -2,10 +2,14 @@
  * The `<capacity>` section: when the capacity extension warns that the media is filling
  * up, either by percentage used or by bytes left (cedar-extensions.md §1.8).
  */
+import {
+  byteQuantityElement,
+  isWritten,
+  reportMissingSection,
+} from "../../config/sections/extension-fields.js";
 import type { SectionReader } from "../../config/section-reader.js";
 import {
   addIssue,
-  formatByteQuantity,
   parsePythonFloat,
   quote,
   readByteQuantity,
@@ -46,12 +50,7 @@ export const capacitySectionReader: SectionReader<CapacityConfig> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <capacity> section is required to run the capacity extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
     const maxPercentage = readPercentage(node, "max_percentage", ctx);
@@ -79,17 +78,10 @@ export const capacitySectionReader: SectionReader<CapacityConfig> = {
   write(value): XmlElement {
     return element(SECTION, [
       textElement("max_percentage", value.maxPercentage?.quantity),
-      textElement(
-        "min_bytes",
-        value.minBytes === undefined ? undefined : formatByteQuantity(value.minBytes),
-      ),
+      byteQuantityElement("min_bytes", value.minBytes),
     ]);
   },
 };
-
-function isWritten(parent: XmlNode, name: string): boolean {
-  return firstChild(parent, name)?.text !== undefined;
-}
 
 function readPercentage(
   parent: XmlNode,

@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { encryptSectionReader, type EncryptConfig } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = encryptSectionReader.read(firstChild(parsed.root, "encrypt"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><encrypt>${body}</encrypt></cb_config>`, "test.xml");
-
-function writeDocument(value: EncryptConfig): string {
-  return writeXmlDocument(element("cb_config", [encryptSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(encryptSectionReader);
 
 describe("encrypt fixtures (cedar-extensions.md §6.3)", () => {
   it.each([
@@ -57,8 +31,7 @@ describe("encrypt fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it("encrypt.conf.2 survives read -> write -> read", () => {
-    const first = readFixture("encrypt.conf.2").value;
-    if (first === undefined) throw new Error("fixture has no <encrypt>");
+    const first = fixtureValue("encrypt.conf.2");
     const written = writeDocument(first);
     expect(written).toMatchInlineSnapshot(`
       "<?xml version='1.0' encoding='UTF-8'?>

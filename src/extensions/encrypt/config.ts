@@ -2,16 +2,14 @@
  * The `<encrypt>` section: how the encrypt extension encrypts the staging area before it
  * goes to disc (cedar-extensions.md §1.6). Only GnuPG is supported.
  */
-import type { SectionReader } from "../../config/section-reader.js";
 import {
-  addIssue,
-  childPath,
-  readEnum,
-  readString,
-  type ReadContext,
-} from "../../config/xml/read-fields.js";
+  addRequired,
+  isWritten,
+  reportMissingSection,
+} from "../../config/sections/extension-fields.js";
+import type { SectionReader } from "../../config/section-reader.js";
+import { readEnum, readString } from "../../config/xml/read-fields.js";
 import { element, textElement, type XmlElement } from "../../config/xml/write-xml.js";
-import { firstChild, type XmlNode } from "../../config/xml/xml-node.js";
 
 const ENCRYPT_MODES = ["gpg"] as const;
 
@@ -33,12 +31,7 @@ export const encryptSectionReader: SectionReader<EncryptConfig> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <encrypt> section is required to run the encrypt extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
     const encryptMode = readEnum(node, "encrypt_mode", ENCRYPT_MODES, ctx);
@@ -66,12 +59,3 @@ export const encryptSectionReader: SectionReader<EncryptConfig> = {
     ]);
   },
 };
-
-function isWritten(parent: XmlNode, name: string): boolean {
-  return firstChild(parent, name)?.text !== undefined;
-}
-
-/** Record a missing required element at the element itself when it is there but empty. */
-function addRequired(ctx: ReadContext, parent: XmlNode, name: string, message: string): void {
-  addIssue(ctx, firstChild(parent, name) ?? parent, message, { path: childPath(parent, name) });
-}

@@ -1,10 +1,6 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { ConfigError, formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
+import { ConfigError } from "../../errors/cback-error.js";
 import {
   mboxSectionReader,
   resolveMboxModes,
@@ -13,29 +9,8 @@ import {
   type MboxModes,
 } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = mboxSectionReader.read(firstChild(parsed.root, "mbox"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><mbox>${body}</mbox></cb_config>`, "test.xml");
-
-function writeDocument(value: MboxConfig): string {
-  return writeXmlDocument(element("cb_config", [mboxSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(mboxSectionReader);
 
 const VALID = ["mbox.conf.2", "mbox.conf.3", "mbox.conf.4"];
 
@@ -121,16 +96,14 @@ describe("mbox fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it.each(VALID)("%s survives read -> write -> read", (name) => {
-    const first = readFixture(name).value;
-    if (first === undefined) throw new Error("fixture has no <mbox>");
+    const first = fixtureValue(name);
     const again = readDocument(writeDocument(first), "written.xml");
     expect(again.rendered).toEqual([]);
     expect(again.value).toStrictEqual(first);
   });
 
   it("writes files, then dirs with their exclusions", () => {
-    const value = readFixture("mbox.conf.4").value;
-    if (value === undefined) throw new Error("fixture has no <mbox>");
+    const value = fixtureValue("mbox.conf.4");
     const written = writeDocument({
       ...value,
       files: value.files?.slice(1) ?? [],

@@ -3,27 +3,25 @@
  * mbox extension backs up through grepmail, with section-wide default modes that each item
  * may override (cedar-extensions.md §1.5).
  */
+import {
+  exclusionsElement,
+  itemElements,
+  modeElements,
+  readExclusions,
+  readItemFields,
+  readSectionModes,
+  reportMissingSection,
+  resolveItemModes,
+  type CompressMode,
+} from "../../config/sections/extension-fields.js";
 import type { SectionReader } from "../../config/section-reader.js";
 import type { CollectMode } from "../../config/types.js";
-import {
-  addIssue,
-  childPath,
-  quote,
-  readAbsolutePath,
-  readEnum,
-  readStringList,
-  type ReadContext,
-} from "../../config/xml/read-fields.js";
-import { element, textElement, type XmlElement } from "../../config/xml/write-xml.js";
-import { childrenNamed, firstChild, type XmlNode } from "../../config/xml/xml-node.js";
-import { compilePythonPattern } from "../../domain/python-regex.js";
-import { ConfigError } from "../../errors/cback-error.js";
-
-const COLLECT_MODES: readonly CollectMode[] = ["daily", "weekly", "incr"];
-const COMPRESS_MODES = ["none", "gzip", "bzip2"] as const;
+import { addIssue, quote } from "../../config/xml/read-fields.js";
+import { element, type XmlElement } from "../../config/xml/write-xml.js";
+import { childrenNamed } from "../../config/xml/xml-node.js";
 
 /** Compression of a backup file: `none`, `gzip` (`.gz` suffix) or `bzip2` (`.bz2` suffix). */
-export type MboxCompressMode = (typeof COMPRESS_MODES)[number];
+export type MboxCompressMode = CompressMode;
 
 /** `<file>`: one mbox file. Absent elements are `undefined`. */
 export interface MboxFile {
@@ -67,15 +65,12 @@ export interface MboxModes {
  * @throws ConfigError when neither sets one, which a section read without issues excludes.
  */
 export function resolveMboxModes(section: MboxConfig, item: MboxFile): MboxModes {
-  const collectMode = item.collectMode ?? section.collectMode;
-  const compressMode = item.compressMode ?? section.compressMode;
-  if (collectMode === undefined || compressMode === undefined) {
-    const missing = collectMode === undefined ? "<collect_mode>" : "<compress_mode>";
-    throw new ConfigError(
+  return resolveItemModes(
+    section,
+    item,
+    (missing) =>
       `mbox: ${quote(item.absolutePath ?? "")} has no ${missing}: set it on the item or in <mbox>`,
-    );
-  }
-  return { collectMode, compressMode };
+  );
 }
 
 const SECTION = "mbox";
@@ -85,21 +80,15 @@ export const mboxSectionReader: SectionReader<MboxConfig> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <mbox> section is required to run the mbox extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
-    const collectMode = readEnum(node, "collect_mode", COLLECT_MODES, ctx);
-    const compressMode = readEnum(node, "compress_mode", COMPRESS_MODES, ctx);
+    const modes = readSectionModes(node, ctx);
     const fileNodes = childrenNamed(node, "file");
     const dirNodes = childrenNamed(node, "dir");
-    const files = fileNodes.map((item) => readItem(node, item, "mbox file", ctx));
+    const files = fileNodes.map((item) => readItemFields(node, item, "mbox file", ctx));
     const dirs = dirNodes.map((item) => ({
-      ...readItem(node, item, "folder of mbox files", ctx),
+      ...readItemFields(node, item, "folder of mbox files", ctx),
       ...readExclusions(item, ctx),
     }));
     if (fileNodes.length === 0 && dirNodes.length === 0) {
@@ -110,113 +99,18 @@ export const mboxSectionReader: SectionReader<MboxConfig> = {
       );
     }
     return {
-      ...(collectMode === undefined ? {} : { collectMode }),
-      ...(compressMode === undefined ? {} : { compressMode }),
+      ...modes,
       ...(files.length === 0 ? {} : { files }),
       ...(dirs.length === 0 ? {} : { dirs }),
     };
   },
   write(value): XmlElement {
     return element(SECTION, [
-      textElement("collect_mode", value.collectMode),
-      textElement("compress_mode", value.compressMode),
-      ...(value.files ?? []).map((item) => element("file", writeItem(item))),
+      ...modeElements(value),
+      ...(value.files ?? []).map((item) => element("file", itemElements(item))),
       ...(value.dirs ?? []).map((item) =>
-        element("dir", [...writeItem(item), writeExclusions(item)]),
+        element("dir", [...itemElements(item), exclusionsElement(item)]),
       ),
     ]);
   },
 };
-
-function isWritten(parent: XmlNode, name: string): boolean {
-  return firstChild(parent, name)?.text !== undefined;
-}
-
-/** The fields a file and a dir share, and their checks. */
-function readItem(
-  section: XmlNode,
-  item: XmlNode,
-  what: "mbox file" | "folder of mbox files",
-  ctx: ReadContext,
-): MboxFile {
-  const absolutePath = readAbsolutePath(item, "abs_path", ctx);
-  const collectMode = readEnum(item, "collect_mode", COLLECT_MODES, ctx);
-  const compressMode = readEnum(item, "compress_mode", COMPRESS_MODES, ctx);
-  if (!isWritten(item, "abs_path")) {
-    addRequired(
-      ctx,
-      item,
-      "abs_path",
-      `<abs_path> is required: give the absolute path of the ${what}`,
-    );
-  }
-  if (!isWritten(item, "collect_mode") && !isWritten(section, "collect_mode")) {
-    addRequired(
-      ctx,
-      item,
-      "collect_mode",
-      "no collect mode: set <collect_mode> (daily, weekly or incr) here or in <mbox>",
-    );
-  }
-  if (!isWritten(item, "compress_mode") && !isWritten(section, "compress_mode")) {
-    addRequired(
-      ctx,
-      item,
-      "compress_mode",
-      "no compress mode: set <compress_mode> (none, gzip or bzip2) here or in <mbox>",
-    );
-  }
-  return {
-    ...(absolutePath === undefined ? {} : { absolutePath }),
-    ...(collectMode === undefined ? {} : { collectMode }),
-    ...(compressMode === undefined ? {} : { compressMode }),
-  };
-}
-
-function readExclusions(
-  item: XmlNode,
-  ctx: ReadContext,
-): Pick<MboxDir, "relativeExcludePaths" | "excludePatterns"> {
-  const exclude = firstChild(item, "exclude");
-  const relativeExcludePaths = readStringList(exclude, "rel_path");
-  const excludePatterns: string[] = [];
-  for (const pattern of childrenNamed(exclude, "pattern")) {
-    if (pattern.text === undefined) continue;
-    const compiled = compilePythonPattern(pattern.text);
-    if (compiled.ok) excludePatterns.push(pattern.text);
-    else {
-      addIssue(
-        ctx,
-        pattern,
-        `must be a valid Python regular expression, got ${quote(pattern.text)} (${compiled.reason})`,
-      );
-    }
-  }
-  return {
-    ...(relativeExcludePaths === undefined ? {} : { relativeExcludePaths }),
-    ...(excludePatterns.length === 0 ? {} : { excludePatterns }),
-  };
-}
-
-function writeItem(item: MboxFile): (XmlElement | undefined)[] {
-  return [
-    textElement("abs_path", item.absolutePath),
-    textElement("collect_mode", item.collectMode),
-    textElement("compress_mode", item.compressMode),
-  ];
-}
-
-function writeExclusions(item: MboxDir): XmlElement | undefined {
-  const relPaths = item.relativeExcludePaths ?? [];
-  const patterns = item.excludePatterns ?? [];
-  if (relPaths.length === 0 && patterns.length === 0) return undefined;
-  return element("exclude", [
-    ...relPaths.map((relPath) => textElement("rel_path", relPath)),
-    ...patterns.map((pattern) => textElement("pattern", pattern)),
-  ]);
-}
-
-/** Record a missing required element at the element itself when it is there but empty. */
-function addRequired(ctx: ReadContext, parent: XmlNode, name: string, message: string): void {
-  addIssue(ctx, firstChild(parent, name) ?? parent, message, { path: childPath(parent, name) });
-}

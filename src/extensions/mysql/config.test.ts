@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { mysqlSectionReader, type MysqlConfig } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = mysqlSectionReader.read(firstChild(parsed.root, "mysql"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><mysql>${body}</mysql></cb_config>`, "test.xml");
-
-function writeDocument(value: MysqlConfig): string {
-  return writeXmlDocument(element("cb_config", [mysqlSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(mysqlSectionReader);
 
 /** The config with the password revealed, since every Secret looks alike to toEqual. */
 function plain(value: MysqlConfig | undefined) {
@@ -89,8 +63,7 @@ describe("mysql fixtures (cedar-extensions.md §6.3)", () => {
   it.each(["mysql.conf.2", "mysql.conf.3", "mysql.conf.4", "mysql.conf.5"])(
     "%s survives read -> write -> read",
     (name) => {
-      const first = readFixture(name).value;
-      if (first === undefined) throw new Error("fixture has no <mysql>");
+      const first = fixtureValue(name);
       const again = readDocument(writeDocument(first), "written.xml");
       expect(again.rendered).toEqual([]);
       expect(plain(again.value)).toStrictEqual(plain(first));
@@ -98,8 +71,7 @@ describe("mysql fixtures (cedar-extensions.md §6.3)", () => {
   );
 
   it("writes the elements in Cedar's order", () => {
-    const value = readFixture("mysql.conf.4").value;
-    if (value === undefined) throw new Error("fixture has no <mysql>");
+    const value = fixtureValue("mysql.conf.4");
     expect(writeDocument(value)).toMatchInlineSnapshot(`
       "<?xml version='1.0' encoding='UTF-8'?>
       <cb_config>

@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { postgresqlSectionReader, type PostgresqlConfig } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = postgresqlSectionReader.read(firstChild(parsed.root, "postgresql"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><postgresql>${body}</postgresql></cb_config>`, "test.xml");
-
-function writeDocument(value: PostgresqlConfig): string {
-  return writeXmlDocument(element("cb_config", [postgresqlSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(postgresqlSectionReader);
 
 describe("postgresql fixtures (cedar-extensions.md §6.3)", () => {
   it.each([
@@ -73,8 +47,7 @@ describe("postgresql fixtures (cedar-extensions.md §6.3)", () => {
   it.each(["postgresql.conf.2", "postgresql.conf.3", "postgresql.conf.4", "postgresql.conf.5"])(
     "%s survives read -> write -> read",
     (name) => {
-      const first = readFixture(name).value;
-      if (first === undefined) throw new Error("fixture has no <postgresql>");
+      const first = fixtureValue(name);
       const again = readDocument(writeDocument(first), "written.xml");
       expect(again.rendered).toEqual([]);
       expect(again.value).toStrictEqual(first);
@@ -82,8 +55,7 @@ describe("postgresql fixtures (cedar-extensions.md §6.3)", () => {
   );
 
   it("writes the elements in Cedar's order", () => {
-    const value = readFixture("postgresql.conf.3").value;
-    if (value === undefined) throw new Error("fixture has no <postgresql>");
+    const value = fixtureValue("postgresql.conf.3");
     expect(writeDocument(value)).toMatchInlineSnapshot(`
       "<?xml version='1.0' encoding='UTF-8'?>
       <cb_config>

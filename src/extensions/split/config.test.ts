@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
 import { splitSectionReader, type SplitConfig } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = splitSectionReader.read(firstChild(parsed.root, "split"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><split>${body}</split></cb_config>`, "test.xml");
-
-function writeDocument(value: SplitConfig): string {
-  return writeXmlDocument(element("cb_config", [splitSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(splitSectionReader);
 
 const VALID = ["split.conf.2", "split.conf.3", "split.conf.4", "split.conf.5"];
 
@@ -85,16 +59,14 @@ describe("split fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it.each(VALID)("%s survives read -> write -> read", (name) => {
-    const first = readFixture(name).value;
-    if (first === undefined) throw new Error("fixture has no <split>");
+    const first = fixtureValue(name);
     const again = readDocument(writeDocument(first), "written.xml");
     expect(again.rendered).toEqual([]);
     expect(again.value).toStrictEqual(first);
   });
 
   it("writes quantities in Cedar's form (the whitespace of split.conf.4 is normalised)", () => {
-    const value = readFixture("split.conf.4").value;
-    if (value === undefined) throw new Error("fixture has no <split>");
+    const value = fixtureValue("split.conf.4");
     expect(writeDocument(value)).toMatchInlineSnapshot(`
       "<?xml version='1.0' encoding='UTF-8'?>
       <cb_config>

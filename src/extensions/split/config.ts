@@ -2,17 +2,15 @@
  * The `<split>` section: which staged files the split extension cuts into chunks, and how
  * big the chunks are (cedar-extensions.md §1.7).
  */
-import type { SectionReader } from "../../config/section-reader.js";
 import {
-  addIssue,
-  childPath,
-  formatByteQuantity,
-  readByteQuantity,
-  type ByteQuantity,
-  type ReadContext,
-} from "../../config/xml/read-fields.js";
-import { element, textElement, type XmlElement } from "../../config/xml/write-xml.js";
-import { firstChild, type XmlNode } from "../../config/xml/xml-node.js";
+  addRequired,
+  byteQuantityElement,
+  isWritten,
+  reportMissingSection,
+} from "../../config/sections/extension-fields.js";
+import type { SectionReader } from "../../config/section-reader.js";
+import { readByteQuantity, type ByteQuantity } from "../../config/xml/read-fields.js";
+import { element, type XmlElement } from "../../config/xml/write-xml.js";
 
 /** The `<split>` section as written; an absent element is `undefined`. */
 export interface SplitConfig {
@@ -29,12 +27,7 @@ export const splitSectionReader: SectionReader<SplitConfig> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <split> section is required to run the split extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
     const sizeLimit = readByteQuantity(node, "size_limit", ctx);
@@ -62,21 +55,8 @@ export const splitSectionReader: SectionReader<SplitConfig> = {
   },
   write(value): XmlElement {
     return element(SECTION, [
-      textElement("size_limit", optionalQuantity(value.sizeLimit)),
-      textElement("split_size", optionalQuantity(value.splitSize)),
+      byteQuantityElement("size_limit", value.sizeLimit),
+      byteQuantityElement("split_size", value.splitSize),
     ]);
   },
 };
-
-function isWritten(parent: XmlNode, name: string): boolean {
-  return firstChild(parent, name)?.text !== undefined;
-}
-
-function optionalQuantity(value: ByteQuantity | undefined): string | undefined {
-  return value === undefined ? undefined : formatByteQuantity(value);
-}
-
-/** Record a missing required element at the element itself when it is there but empty. */
-function addRequired(ctx: ReadContext, parent: XmlNode, name: string, message: string): void {
-  addIssue(ctx, firstChild(parent, name) ?? parent, message, { path: childPath(parent, name) });
-}

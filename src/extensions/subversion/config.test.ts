@@ -1,10 +1,6 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseXml } from "../../config/xml/parse-xml.js";
-import { createReadContext } from "../../config/xml/read-fields.js";
-import { element, writeXmlDocument } from "../../config/xml/write-xml.js";
-import { firstChild } from "../../config/xml/xml-node.js";
-import { ConfigError, formatConfigIssue } from "../../errors/cback-error.js";
+import { sectionFixtures } from "../../../test/support/section-fixtures.js";
+import { ConfigError } from "../../errors/cback-error.js";
 import {
   resolveSubversionModes,
   subversionSectionReader,
@@ -13,29 +9,8 @@ import {
   type SubversionRepository,
 } from "./config.js";
 
-const FIXTURES = new URL("../../../test/fixtures/configs/cedar/", import.meta.url);
-
-function readDocument(xml: string, file: string) {
-  const parsed = parseXml(xml, file);
-  expect(parsed.issues).toEqual([]);
-  const ctx = createReadContext(file);
-  const value = subversionSectionReader.read(firstChild(parsed.root, "subversion"), ctx);
-  return {
-    value,
-    rendered: ctx.issues.map(formatConfigIssue),
-    messages: ctx.issues.map((issue) => `${issue.path}: ${issue.message}`),
-  };
-}
-
-const readFixture = (name: string) =>
-  readDocument(readFileSync(new URL(name, FIXTURES), "utf8"), name);
-
-const readSection = (body: string) =>
-  readDocument(`<cb_config><subversion>${body}</subversion></cb_config>`, "test.xml");
-
-function writeDocument(value: SubversionConfig): string {
-  return writeXmlDocument(element("cb_config", [subversionSectionReader.write(value)]));
-}
+const { readDocument, readFixture, readSection, writeDocument, fixtureValue } =
+  sectionFixtures(subversionSectionReader);
 
 const VALID = [
   "subversion.conf.2",
@@ -149,16 +124,14 @@ describe("subversion fixtures (cedar-extensions.md §6.3)", () => {
   });
 
   it.each(VALID)("%s survives read -> write -> read", (name) => {
-    const first = readFixture(name).value;
-    if (first === undefined) throw new Error("fixture has no <subversion>");
+    const first = fixtureValue(name);
     const again = readDocument(writeDocument(first), "written.xml");
     expect(again.rendered).toEqual([]);
     expect(again.value).toStrictEqual(first);
   });
 
   it("writes repositories, then repository dirs with their exclusions", () => {
-    const value = readFixture("subversion.conf.7").value;
-    if (value === undefined) throw new Error("fixture has no <subversion>");
+    const value = fixtureValue("subversion.conf.7");
     const { repositoryDirs = [] } = value;
     const written = writeDocument({
       ...value,

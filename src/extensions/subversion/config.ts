@@ -3,28 +3,25 @@
  * (`<repository>`) or every immediate subdirectory of a folder (`<repository_dir>`), with
  * section-wide default modes that each item may override (cedar-extensions.md §1.4).
  */
+import {
+  exclusionsElement,
+  itemElements,
+  modeElements,
+  readExclusions,
+  readItemFields,
+  readSectionModes,
+  reportMissingSection,
+  resolveItemModes,
+  type CompressMode,
+} from "../../config/sections/extension-fields.js";
 import type { SectionReader } from "../../config/section-reader.js";
 import type { CollectMode } from "../../config/types.js";
-import {
-  addIssue,
-  childPath,
-  quote,
-  readAbsolutePath,
-  readEnum,
-  readString,
-  readStringList,
-  type ReadContext,
-} from "../../config/xml/read-fields.js";
+import { addIssue, quote, readString, type ReadContext } from "../../config/xml/read-fields.js";
 import { element, textElement, type XmlElement } from "../../config/xml/write-xml.js";
-import { childrenNamed, firstChild, type XmlNode } from "../../config/xml/xml-node.js";
-import { compilePythonPattern } from "../../domain/python-regex.js";
-import { ConfigError } from "../../errors/cback-error.js";
-
-const COLLECT_MODES: readonly CollectMode[] = ["daily", "weekly", "incr"];
-const COMPRESS_MODES = ["none", "gzip", "bzip2"] as const;
+import { childrenNamed, type XmlNode } from "../../config/xml/xml-node.js";
 
 /** Compression of a dump file: `none`, `gzip` (`.gz` suffix) or `bzip2` (`.bz2` suffix). */
-export type SubversionCompressMode = (typeof COMPRESS_MODES)[number];
+export type SubversionCompressMode = CompressMode;
 
 /** `<repository>`: one repository to dump. Absent elements are `undefined`. */
 export interface SubversionRepository {
@@ -73,15 +70,12 @@ export function resolveSubversionModes(
   section: SubversionConfig,
   item: SubversionRepository,
 ): SubversionModes {
-  const collectMode = item.collectMode ?? section.collectMode;
-  const compressMode = item.compressMode ?? section.compressMode;
-  if (collectMode === undefined || compressMode === undefined) {
-    const missing = collectMode === undefined ? "<collect_mode>" : "<compress_mode>";
-    throw new ConfigError(
+  return resolveItemModes(
+    section,
+    item,
+    (missing) =>
       `subversion: repository ${quote(item.absolutePath ?? "")} has no ${missing}: set it on the repository or in <subversion>`,
-    );
-  }
-  return { collectMode, compressMode };
+  );
 }
 
 const SECTION = "subversion";
@@ -94,16 +88,10 @@ export const subversionSectionReader: SectionReader<SubversionConfig> = {
   section: SECTION,
   read(node, ctx) {
     if (node === undefined) {
-      addIssue(
-        ctx,
-        undefined,
-        "the <subversion> section is required to run the subversion extension; add one below <cb_config>",
-        { path: SECTION },
-      );
+      reportMissingSection(ctx, SECTION);
       return undefined;
     }
-    const collectMode = readEnum(node, "collect_mode", COLLECT_MODES, ctx);
-    const compressMode = readEnum(node, "compress_mode", COMPRESS_MODES, ctx);
+    const modes = readSectionModes(node, ctx);
     const repositoryNodes = childrenNamed(node, "repository");
     const dirNodes = childrenNamed(node, "repository_dir");
     const repositories = repositoryNodes.map((item) => readItem(node, item, "repository", ctx));
@@ -119,29 +107,23 @@ export const subversionSectionReader: SectionReader<SubversionConfig> = {
       );
     }
     return {
-      ...(collectMode === undefined ? {} : { collectMode }),
-      ...(compressMode === undefined ? {} : { compressMode }),
+      ...modes,
       ...(repositories.length === 0 ? {} : { repositories }),
       ...(repositoryDirs.length === 0 ? {} : { repositoryDirs }),
     };
   },
   write(value): XmlElement {
     return element(SECTION, [
-      textElement("collect_mode", value.collectMode),
-      textElement("compress_mode", value.compressMode),
+      ...modeElements(value),
       ...(value.repositories ?? []).map((item) => element("repository", writeItem(item))),
       ...(value.repositoryDirs ?? []).map((item) =>
-        element("repository_dir", [...writeItem(item), writeExclusions(item)]),
+        element("repository_dir", [...writeItem(item), exclusionsElement(item)]),
       ),
     ]);
   },
 };
 
-function isWritten(parent: XmlNode, name: string): boolean {
-  return firstChild(parent, name)?.text !== undefined;
-}
-
-/** The fields a repository and a repository dir share, and their checks. */
+/** The fields a repository and a repository dir share (a `<type>` besides the common ones). */
 function readItem(
   section: XmlNode,
   item: XmlNode,
@@ -149,86 +131,9 @@ function readItem(
   ctx: ReadContext,
 ): SubversionRepository {
   const type = readString(item, "type");
-  const absolutePath = readAbsolutePath(item, "abs_path", ctx);
-  const collectMode = readEnum(item, "collect_mode", COLLECT_MODES, ctx);
-  const compressMode = readEnum(item, "compress_mode", COMPRESS_MODES, ctx);
-  if (!isWritten(item, "abs_path")) {
-    addRequired(
-      ctx,
-      item,
-      "abs_path",
-      `<abs_path> is required: give the absolute path of the ${what}`,
-    );
-  }
-  if (!isWritten(item, "collect_mode") && !isWritten(section, "collect_mode")) {
-    addRequired(
-      ctx,
-      item,
-      "collect_mode",
-      "no collect mode: set <collect_mode> (daily, weekly or incr) here or in <subversion>",
-    );
-  }
-  if (!isWritten(item, "compress_mode") && !isWritten(section, "compress_mode")) {
-    addRequired(
-      ctx,
-      item,
-      "compress_mode",
-      "no compress mode: set <compress_mode> (none, gzip or bzip2) here or in <subversion>",
-    );
-  }
-  return {
-    ...(type === undefined ? {} : { type }),
-    ...(absolutePath === undefined ? {} : { absolutePath }),
-    ...(collectMode === undefined ? {} : { collectMode }),
-    ...(compressMode === undefined ? {} : { compressMode }),
-  };
-}
-
-function readExclusions(
-  item: XmlNode,
-  ctx: ReadContext,
-): Pick<SubversionRepositoryDir, "relativeExcludePaths" | "excludePatterns"> {
-  const exclude = firstChild(item, "exclude");
-  const relativeExcludePaths = readStringList(exclude, "rel_path");
-  const excludePatterns: string[] = [];
-  for (const pattern of childrenNamed(exclude, "pattern")) {
-    if (pattern.text === undefined) continue;
-    const compiled = compilePythonPattern(pattern.text);
-    if (compiled.ok) excludePatterns.push(pattern.text);
-    else {
-      addIssue(
-        ctx,
-        pattern,
-        `must be a valid Python regular expression, got ${quote(pattern.text)} (${compiled.reason})`,
-      );
-    }
-  }
-  return {
-    ...(relativeExcludePaths === undefined ? {} : { relativeExcludePaths }),
-    ...(excludePatterns.length === 0 ? {} : { excludePatterns }),
-  };
+  return { ...(type === undefined ? {} : { type }), ...readItemFields(section, item, what, ctx) };
 }
 
 function writeItem(item: SubversionRepository): (XmlElement | undefined)[] {
-  return [
-    textElement("type", item.type),
-    textElement("abs_path", item.absolutePath),
-    textElement("collect_mode", item.collectMode),
-    textElement("compress_mode", item.compressMode),
-  ];
-}
-
-function writeExclusions(item: SubversionRepositoryDir): XmlElement | undefined {
-  const relPaths = item.relativeExcludePaths ?? [];
-  const patterns = item.excludePatterns ?? [];
-  if (relPaths.length === 0 && patterns.length === 0) return undefined;
-  return element("exclude", [
-    ...relPaths.map((relPath) => textElement("rel_path", relPath)),
-    ...patterns.map((pattern) => textElement("pattern", pattern)),
-  ]);
-}
-
-/** Record a missing required element at the element itself when it is there but empty. */
-function addRequired(ctx: ReadContext, parent: XmlNode, name: string, message: string): void {
-  addIssue(ctx, firstChild(parent, name) ?? parent, message, { path: childPath(parent, name) });
+  return [textElement("type", item.type), ...itemElements(item)];
 }
