@@ -8,7 +8,13 @@ import type { Logger } from "../log/logger.js";
 import { formatCommandLine, pythonRepr, redactArgs, redactText } from "./command-line.js";
 import { sanitizeEnvironment } from "./environment.js";
 import { LineTail, readLines } from "./output-lines.js";
-import type { Invocation, RunOptions, RunOutput, ToolRunner } from "./tool-runner.js";
+import type {
+  Invocation,
+  PipelineOptions,
+  RunOptions,
+  RunOutput,
+  ToolRunner,
+} from "./tool-runner.js";
 
 /** How {@link createNodeRunner} runs programs. */
 export interface NodeRunnerOptions {
@@ -202,9 +208,15 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
     async pipeline(
       stages: readonly Invocation[],
       toFile: string,
-      opts: RunOptions = {},
+      opts: PipelineOptions = {},
     ): Promise<void> {
       if (stages.length === 0) throw new TypeError("a pipeline needs at least one stage");
+      const streamed = opts.input;
+      if (streamed !== undefined && stages[0]?.input !== undefined) {
+        throw new TypeError(
+          "a pipeline takes its input from the options or the first stage, not both",
+        );
+      }
       const quiet = opts.quiet ?? false;
       const plan = stages.map((inv) => ({
         inv,
@@ -228,7 +240,9 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
         const last = plan.length - 1;
         const running = plan.map((stage, index) => {
           const started = launch(stage.program, stage.inv, [
-            index === 0 && stage.inv.input === undefined ? "ignore" : "pipe",
+            index === 0 && stage.inv.input === undefined && streamed === undefined
+              ? "ignore"
+              : "pipe",
             index === last ? file.fd : "pipe",
             opts.ignoreStderr === true ? "ignore" : "pipe",
           ]);
@@ -242,7 +256,12 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
             : Promise.resolve();
           return { ...stage, ...started, reading };
         });
-        feedInput(running[0]?.child, running[0]?.inv.input);
+        const feeding =
+          streamed === undefined
+            ? (feedInput(running[0]?.child, running[0]?.inv.input), Promise.resolve(FED))
+            : streamInput(running[0]?.child, streamed, () => {
+                for (const stage of running) stop(stage.child);
+              });
         for (let index = 1; index < running.length; index++) {
           const upstream = running[index - 1]?.child?.stdout;
           const downstream = running[index]?.child?.stdin;
@@ -283,7 +302,9 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
         } finally {
           release();
         }
+        const fed = await feeding;
         if (abort.requested) throw interrupted(names);
+        if (fed.kind === "failed") throw fed.error;
 
         const culprit =
           failures.find(
@@ -308,6 +329,18 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
             ending.kind === "signaled" ? ending.signal : undefined,
             stage.tail.lines(),
             ending.kind === "not-started" ? { cause: ending.error } : undefined,
+          );
+        }
+
+        const first = running[0];
+        if (fed.kind === "unread" && first !== undefined) {
+          throw new ExternalCommandError(
+            `pipeline ${names} failed: ${first.inv.program} stopped reading its input before the end`,
+            first.program,
+            first.shownArgs,
+            0,
+            undefined,
+            first.tail.lines(),
           );
         }
 
@@ -339,6 +372,62 @@ function feedInput(child: ChildProcess | undefined, input: string | Uint8Array |
   stdin.on("error", () => undefined);
   if (input === undefined) stdin.end();
   else stdin.end(input);
+}
+
+/** How streaming a pipeline's input ended. */
+type Feeding =
+  | { readonly kind: "fed" }
+  | { readonly kind: "unread" }
+  | { readonly kind: "failed"; readonly error: unknown };
+
+const FED: Feeding = { kind: "fed" };
+
+/**
+ * Write `input` to the child's stdin one chunk at a time, waiting for each write to reach
+ * the pipe before asking for the next (backpressure; producers may reuse buffers). Never
+ * rejects: when the program stops reading the iterator is closed and "unread" returned;
+ * when the iterable throws, `onFailure` stops the pipeline and the error is returned.
+ */
+async function streamInput(
+  child: ChildProcess | undefined,
+  input: AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream,
+  onFailure: () => void,
+): Promise<Feeding> {
+  const stdin = child?.stdin ?? undefined;
+  const iterator = (input as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const close = async (): Promise<void> => {
+    try {
+      await iterator.return?.();
+    } catch {
+      // The producer's cleanup failed after the program stopped reading: nothing to add.
+    }
+  };
+  if (stdin === undefined) {
+    await close();
+    return { kind: "unread" };
+  }
+  stdin.on("error", () => undefined);
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      const written = await new Promise<boolean>((settle) => {
+        stdin.write(next.value, (error) => {
+          settle(error === undefined || error === null);
+        });
+      });
+      if (!written) {
+        await close();
+        return { kind: "unread" };
+      }
+    }
+  } catch (error) {
+    stdin.destroy();
+    onFailure();
+    return { kind: "failed", error };
+  }
+  stdin.end();
+  return FED;
 }
 
 function onAbort(signal: AbortSignal | undefined, action: () => void): () => void {

@@ -32,6 +32,19 @@ export interface RunOptions {
   readonly skipOverrides?: boolean;
 }
 
+/** How to run a pipeline. */
+export interface PipelineOptions extends RunOptions {
+  /**
+   * Data streamed to the first stage's standard input (which the stage's own `input` must
+   * then leave unset). Each chunk is fully handed to the pipe before the next is requested,
+   * so a producer may reuse its buffer and never runs ahead of the program. When the
+   * program stops reading early the iterator is closed (`return()`) and the pipeline fails;
+   * when the iterable throws, every stage is stopped and the pipeline rejects with that
+   * error.
+   */
+  readonly input?: AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream;
+}
+
 /** What a finished program produced. */
 export interface RunOutput {
   /**
@@ -60,7 +73,7 @@ export interface ToolRunner {
    * (created with mode 0600 under a temporary name and renamed when every stage succeeded).
    * Any failing stage fails the whole pipeline and no output file is left behind.
    */
-  pipeline(stages: readonly Invocation[], toFile: string, opts?: RunOptions): Promise<void>;
+  pipeline(stages: readonly Invocation[], toFile: string, opts?: PipelineOptions): Promise<void>;
   /** The path a program name resolves to through the overrides (itself when none applies). */
   resolve(program: string): string;
 }

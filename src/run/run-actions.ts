@@ -4,6 +4,7 @@
  * library's entry point for running actions; cli/ only wires processes to it.
  */
 import type { ActionContext, ActionHandler } from "../actions/action-context.js";
+import { collectAction } from "../actions/collect.js";
 import { createValidateAction, type ValidateInput } from "../actions/validate.js";
 import type { ActionHook } from "../config/types.js";
 import type { XmlNode } from "../config/xml/xml-node.js";
@@ -40,7 +41,7 @@ export function createBuiltinActions(
   validate: ValidateInput,
 ): Readonly<Record<string, ActionHandler>> {
   return {
-    collect: notImplementedAction("collect"),
+    collect: collectAction,
     stage: notImplementedAction("stage"),
     store: notImplementedAction("store"),
     purge: notImplementedAction("purge"),

@@ -45,7 +45,7 @@ describe("action ordering of the built cback (cedar-core.md §1.3)", () => {
     expect(r.stdout).toContain("Action order will be: [c, b, a]");
   });
 
-  it("dependency mode: the order puts b before collect, and collect then fails as not implemented", async () => {
+  it("dependency mode: the order puts b before collect, and collect then fails (no <collect> section)", async () => {
     const { result, ran } = run(
       `<order_mode>dependency</order_mode>` +
         dep("b", "<depends><run_before>collect</run_before></depends>") +
@@ -86,7 +86,7 @@ describe("action ordering of the built cback (cedar-core.md §1.3)", () => {
     const { result, ran } = run(idx("first", 100), ["first", "collect"]);
     const r = await result;
     expect(ran()).toEqual(["first"]);
-    expect(r.stdout).toContain("the collect action is not implemented yet");
+    expect(r.stdout).toContain("the <options> and <collect> sections must be filled in to collect");
     expect(r.status).toBe(6);
   });
 
@@ -100,6 +100,6 @@ describe("action ordering of the built cback (cedar-core.md §1.3)", () => {
     const { result, ran } = run(idx("a", 1), ["all"]);
     const r = await result;
     expect(ran()).toEqual([]);
-    expect(r.stdout).toContain("the collect action is not implemented yet");
+    expect(r.stdout).toContain("the <options> and <collect> sections must be filled in to collect");
   });
 });

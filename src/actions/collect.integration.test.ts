@@ -1,0 +1,186 @@
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { actionContext } from "../../test/support/collect-context.js";
+import { listTar, type TarMember } from "../../test/support/tar-listing.js";
+import { tempDir } from "../../test/support/temp-dir.js";
+import type { CollectConfig, Config } from "../config/types.js";
+import { buildNormalizedPath } from "../domain/collect-plan.js";
+import { decodeDigestPickle } from "../domain/pickle.js";
+import { collectAction } from "./collect.js";
+
+const SAMPLES = "test/fixtures/cedar-samples/collect-incr";
+// 2026-11-23 is a Monday (start of week for starting_day monday); 2026-11-26 a Thursday.
+const MONDAY = new Date(2026, 10, 23, 12, 0, 0);
+const THURSDAY = new Date(2026, 10, 26, 12, 0, 0);
+
+function configFor(root: string, collect: Partial<CollectConfig>): Config {
+  mkdirSync(join(root, "work"), { recursive: true });
+  mkdirSync(join(root, "collect"), { recursive: true });
+  return {
+    options: {
+      startingDay: "monday",
+      workingDir: join(root, "work"),
+      backupUser: "backup",
+      backupGroup: "backup",
+      rcpCommand: "/usr/bin/scp -B",
+    },
+    collect: { targetDir: join(root, "collect"), ignoreFile: ".cbignore", ...collect },
+  };
+}
+
+function digestOf(root: string, dir: string, prefix: string): Record<string, string> {
+  const map = decodeDigestPickle(
+    readFileSync(join(root, "work", `${buildNormalizedPath(dir)}.sha`)),
+  );
+  return Object.fromEntries([...map.entries()].map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+function goldenDigest(day: string): Record<string, string> {
+  const map = decodeDigestPickle(readFileSync(join(SAMPLES, day, "srv-sample-tree-docs.sha")));
+  return Object.fromEntries(map.entries());
+}
+
+/** Members without the temp-dir prefix, sorted, link mtimes dropped (made at extraction). */
+function comparable(members: readonly TarMember[], prefix = ""): TarMember[] {
+  return members
+    .map((m) => ({ ...m, name: m.name.slice(prefix.length), mtime: m.type === "l" ? 0 : m.mtime }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+describe("collect reproduces Cedar's golden two-day incremental sample", () => {
+  it("day 1 (--full) and day 2 give the same members and digests as cback3", async () => {
+    const root = tempDir();
+    execFileSync("tar", ["-xf", join(SAMPLES, "tree-day1.tar"), "-C", root]);
+    const docs = join(root, "srv/sample/tree/docs");
+    const config = configFor(root, {
+      collectMode: "incr",
+      archiveMode: "tar",
+      collectDirs: [{ absPath: docs }],
+    });
+    const tarName = `${buildNormalizedPath(docs)}.tar`;
+    const prefix = `${root.slice(1)}/`;
+
+    await collectAction(actionContext(config, { now: THURSDAY, full: true }).ctx);
+    expect(digestOf(root, docs, root)).toEqual(goldenDigest("day1"));
+    expect(comparable(listTar(join(root, "collect", tarName)), prefix)).toEqual(
+      comparable(listTar(join(SAMPLES, "day1", "srv-sample-tree-docs.tar"))),
+    );
+    expect(existsSync(join(root, "collect", "cback.collect"))).toBe(true);
+
+    writeFileSync(join(docs, "a.txt"), "alpha v2\n");
+    utimesSync(join(docs, "a.txt"), 1700100000, 1700100000);
+    writeFileSync(join(docs, "sub/new.txt"), "new\n");
+    utimesSync(join(docs, "sub/new.txt"), 1700100000, 1700100000);
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(digestOf(root, docs, root)).toEqual(goldenDigest("day2"));
+    expect(comparable(listTar(join(root, "collect", tarName)), prefix)).toEqual(
+      comparable(listTar(join(SAMPLES, "day2", "srv-sample-tree-docs.tar"))),
+    );
+  });
+});
+
+describe("collect modes over a week", () => {
+  function tree(root: string) {
+    const src = join(root, "src");
+    mkdirSync(join(src, "sub"), { recursive: true });
+    writeFileSync(join(src, "keep.txt"), "keep\n");
+    writeFileSync(join(src, "change.txt"), "v1\n");
+    writeFileSync(join(src, "delete.txt"), "bye\n");
+    writeFileSync(join(src, "sub", "touched.txt"), "same\n");
+    symlinkSync("keep.txt", join(src, "link"));
+    return src;
+  }
+  const names = (root: string, file: string) =>
+    listTar(join(root, "collect", file))
+      .map((m) => m.name.slice(root.length - 1))
+      .sort();
+
+  it("incr: full on the start of week, then exactly the changed and new files plus links", async () => {
+    const root = tempDir();
+    const src = tree(root);
+    const config = configFor(root, {
+      collectMode: "incr",
+      archiveMode: "targz",
+      collectDirs: [{ absPath: src }],
+    });
+    const file = `${buildNormalizedPath(src)}.tar.gz`;
+    await collectAction(actionContext(config, { now: MONDAY }).ctx);
+    expect(names(root, file)).toEqual([
+      "/src/change.txt",
+      "/src/delete.txt",
+      "/src/keep.txt",
+      "/src/link",
+      "/src/sub/touched.txt",
+    ]);
+
+    writeFileSync(join(src, "change.txt"), "v2\n");
+    writeFileSync(join(src, "new.txt"), "new\n");
+    rmSync(join(src, "delete.txt"));
+    utimesSync(join(src, "sub", "touched.txt"), new Date(), new Date());
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(names(root, file)).toEqual(["/src/change.txt", "/src/link", "/src/new.txt"]);
+    expect(Object.keys(digestOf(root, src, join(root, "src"))).sort()).toEqual([
+      "/change.txt",
+      "/keep.txt",
+      "/new.txt",
+      "/sub/touched.txt",
+    ]);
+
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    // Nothing changed since: only the link, which Cedar never digests and always includes.
+    expect(names(root, file)).toEqual(["/src/link"]);
+    rmSync(join(src, "link"));
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    // Now nothing at all is new: no tarfile is written and the previous one stays (as Cedar).
+    expect(names(root, file)).toEqual(["/src/link"]);
+  });
+
+  it("weekly items are collected only on the start of the week or with --full; daily always", async () => {
+    const root = tempDir();
+    const src = tree(root);
+    const config = configFor(root, {
+      archiveMode: "tar",
+      collectDirs: [{ absPath: src, collectMode: "weekly" }],
+      collectFiles: [{ absPath: join(src, "keep.txt"), collectMode: "daily" }],
+    });
+    const weekly = `${buildNormalizedPath(src)}.tar`;
+    const daily = `${buildNormalizedPath(join(src, "keep.txt"))}.tar`;
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(readdirSync(join(root, "collect")).sort()).toEqual(["cback.collect", daily].sort());
+    await collectAction(actionContext(config, { now: THURSDAY, full: true }).ctx);
+    expect(readdirSync(join(root, "collect")).sort()).toEqual(
+      ["cback.collect", daily, weekly].sort(),
+    );
+    expect(names(root, daily)).toEqual(["/src/keep.txt"]);
+  });
+
+  it.each(["tar", "targz", "tarbz2"] as const)(
+    "archive mode %s gives Cedar's name and a readable archive",
+    async (mode) => {
+      const root = tempDir();
+      const src = tree(root);
+      const config = configFor(root, {
+        collectMode: "daily",
+        archiveMode: mode,
+        collectDirs: [{ absPath: `${src}/` }],
+      });
+      await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+      const ext = { tar: "tar", targz: "tar.gz", tarbz2: "tar.bz2" }[mode];
+      // A configured trailing slash is kept in the name (Cedar's `usr-local-` rule).
+      const file = `${buildNormalizedPath(`${src}/`)}.${ext}`;
+      expect(file.endsWith(`-.${ext}`)).toBe(true);
+      expect(names(root, file)).toHaveLength(5);
+    },
+  );
+});

@@ -1,0 +1,320 @@
+/**
+ * The `collect` action (cedar-core.md §3.1-§3.2): archive every configured file and
+ * directory into `<collect_dir>` as Cedar names and formats them, keep the incremental
+ * digests in `<working_dir>/<name>.sha` in Cedar's pickle format, and finish with the
+ * `cback.collect` indicator. Beyond Cedar: archives and state are written under temporary
+ * names and renamed when complete, and a stat cache spares re-reading unchanged files.
+ */
+import { chownSync, closeSync, existsSync, openSync, readFileSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { writeArchive } from "../archive/write-archive.js";
+import {
+  dirExclusions,
+  effectiveArchiveMode,
+  effectiveCollectMode,
+  effectiveDereference,
+  effectiveIgnoreFile,
+  effectiveLinkDepth,
+  effectiveRecursionLevel,
+} from "../config/normalize.js";
+import type { ArchiveMode, CollectConfig, CollectMode, OptionsConfig } from "../config/types.js";
+import {
+  collectTargets,
+  digestFileName,
+  isStartOfWeek,
+  shouldCollect,
+  tarfileName,
+} from "../domain/collect-plan.js";
+import { DigestMap } from "../domain/digest-map.js";
+import { encodeFsName } from "../domain/fs-name.js";
+import { decodeDigestPickle, encodeDigestPickle } from "../domain/pickle.js";
+import { compilePythonPattern } from "../domain/python-regex.js";
+import {
+  decodeStatCache,
+  encodeStatCache,
+  type FileStat,
+  type StatCacheEntry,
+} from "../domain/stat-cache.js";
+import { ActionError } from "../errors/cback-error.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { sha1OfFile } from "../fs/file-digest.js";
+import {
+  listSubdirectories,
+  selectDirContents,
+  selectFile,
+  type SelectedEntry,
+} from "../fs/select-files.js";
+import { lookupOwnerIds } from "../log/account-names.js";
+import type { ActionContext, ActionHandler } from "./action-context.js";
+
+/** Name of the indicator written when collect is done. */
+export const COLLECT_INDICATOR = "cback.collect";
+
+/** A stat cache entry is trusted only for files unchanged for this long before the run. */
+const RACY_WINDOW_MS = 2_000;
+
+interface CollectRun {
+  readonly ctx: ActionContext;
+  readonly collect: CollectConfig & { readonly targetDir: string };
+  readonly options: OptionsConfig & { readonly workingDir: string };
+  readonly full: boolean;
+  readonly resetDigest: boolean;
+  readonly startedAt: Date;
+  readonly owner: { uid: number; gid: number } | undefined;
+}
+
+/** One thing to archive: a `<file>`, a `<dir>`, or a subdirectory carved out by recursion. */
+interface CollectItem {
+  readonly path: string;
+  readonly collectMode: CollectMode;
+  readonly archiveMode: ArchiveMode;
+  readonly entries: () => SelectedEntry[];
+}
+
+/** The collect action. */
+export const collectAction: ActionHandler = async (ctx) => {
+  const { collect, options } = ctx.config;
+  if (collect?.targetDir === undefined || options?.workingDir === undefined) {
+    throw new ActionError(
+      "collect",
+      "the <options> and <collect> sections must be filled in to collect",
+    );
+  }
+  if ((collect.collectFiles ?? []).length === 0 && (collect.collectDirs ?? []).length === 0) {
+    throw new ActionError(
+      "collect",
+      "there must be at least one collect file or collect directory",
+    );
+  }
+  const startedAt = ctx.clock.now();
+  const startOfWeek = isStartOfWeek(startedAt, options.startingDay ?? "monday");
+  const run: CollectRun = {
+    ctx,
+    collect: { ...collect, targetDir: collect.targetDir },
+    options: { ...options, workingDir: options.workingDir },
+    full: ctx.flags.full,
+    resetDigest: ctx.flags.full || startOfWeek,
+    startedAt,
+    owner:
+      ctx.isRoot && options.backupUser !== undefined && options.backupGroup !== undefined
+        ? lookupOwnerIds(options.backupUser, options.backupGroup)
+        : undefined,
+  };
+  if (ctx.isRoot && run.owner === undefined) {
+    ctx.logger.error(
+      `cannot find user "${options.backupUser ?? ""}" or group "${options.backupGroup ?? ""}": files will not be chowned`,
+    );
+  }
+  for (const item of plannedItems(run)) {
+    if (ctx.signal.aborted) return;
+    if (!shouldCollect(item.collectMode, { full: run.full, startOfWeek })) {
+      ctx.logger.debug(`Skipping weekly item [${item.path}]: today is not the start of the week.`);
+      continue;
+    }
+    await backupItem(run, item);
+  }
+  const indicator = join(run.collect.targetDir, COLLECT_INDICATOR);
+  closeSync(openSync(indicator, "a"));
+  chownQuietly(run, indicator);
+  ctx.logger.info("Executed the 'collect' action successfully.");
+};
+
+function plannedItems(run: CollectRun): CollectItem[] {
+  const { collect } = run;
+  const items: CollectItem[] = [];
+  for (const file of collect.collectFiles ?? []) {
+    if (file.absPath === undefined) continue;
+    const path = file.absPath;
+    items.push({
+      path,
+      collectMode: effectiveCollectMode(file, collect) ?? "daily",
+      archiveMode: effectiveArchiveMode(file, collect) ?? "tar",
+      entries: () => [selectFile(path)],
+    });
+  }
+  for (const dir of collect.collectDirs ?? []) {
+    if (dir.absPath === undefined) continue;
+    const exclusions = dirExclusions(dir, collect);
+    const patterns = exclusions.patterns.map((pattern) => {
+      const compiled = compilePythonPattern(pattern);
+      if (!compiled.ok)
+        throw new ActionError(
+          "collect",
+          `bad exclude pattern ${JSON.stringify(pattern)}: ${compiled.reason}`,
+        );
+      return compiled.regex;
+    });
+    const excludePaths = new Set<string>(exclusions.absolutePaths);
+    const ignoreFile = effectiveIgnoreFile(dir, collect);
+    const linkDepth = effectiveLinkDepth(dir);
+    const dereference = effectiveDereference(dir);
+    const collectMode = effectiveCollectMode(dir, collect) ?? "daily";
+    const archiveMode = effectiveArchiveMode(dir, collect) ?? "tar";
+    const select = {
+      excludePaths,
+      excludePatterns: patterns,
+      ...(ignoreFile === undefined ? {} : { ignoreFile }),
+      linkDepth,
+      dereference,
+    };
+    // Recursion carves subdirectories out into archives of their own; each carved-out
+    // directory is then excluded from its parent's archive (Cedar's shared exclusion list).
+    const targets = collectTargets(dir.absPath, effectiveRecursionLevel(dir), (parent) =>
+      listSubdirectories(parent, select),
+    );
+    for (const target of targets) {
+      items.push({
+        path: target.path,
+        collectMode,
+        archiveMode,
+        entries: () => {
+          for (const extra of target.extraExcludes) excludePaths.add(extra);
+          return selectDirContents(target.path, select, (path, reason) => {
+            run.ctx.logger.info(`Skipping [${path}]: ${reason}.`);
+          });
+        },
+      });
+    }
+  }
+  return items;
+}
+
+async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
+  const { ctx } = run;
+  const tarPath = join(run.collect.targetDir, tarfileName(item.path, item.archiveMode));
+  let entries: SelectedEntry[];
+  try {
+    entries = item.entries();
+  } catch (error) {
+    throw new ActionError("collect", (error as Error).message, { cause: error });
+  }
+  if (item.collectMode !== "incr") {
+    if (entries.length === 0) {
+      ctx.logger.info(`No files to back up in [${item.path}]; no tarfile written.`);
+      return;
+    }
+    await archive(run, tarPath, item.archiveMode, entries);
+    return;
+  }
+  const digestPath = join(run.options.workingDir, digestFileName(item.path));
+  const cachePath = `${digestPath}-cache`;
+  const oldDigest = run.resetDigest ? new DigestMap() : loadDigest(run, digestPath);
+  const useCache = run.collect.statCache !== false;
+  const cache = useCache ? loadStatCache(cachePath) : undefined;
+  const newDigest = new DigestMap();
+  const newCache: StatCacheEntry[] = [];
+  const changed: SelectedEntry[] = [];
+  const trustBefore = run.startedAt.getTime() - RACY_WINDOW_MS;
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.kind === "link") {
+      if (!seen.has(entry.path)) changed.push(entry); // never digested: always included
+      seen.add(entry.path);
+      continue;
+    }
+    if (seen.has(entry.path)) continue; // Cedar's removeUnchanged keys its list by path
+    seen.add(entry.path);
+    const stat = fileStatOf(entry.stat);
+    let digest = cache?.lookup(entry.path, stat);
+    if (digest === undefined) {
+      try {
+        digest = sha1OfFile(encodeFsName(entry.path));
+      } catch (error) {
+        throw new ActionError(
+          "collect",
+          `cannot read [${entry.path}] to compute its digest: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    newDigest.set(entry.path, digest);
+    if (useCache && entry.stat.mtimeMs < trustBefore && entry.stat.ctimeMs < trustBefore) {
+      newCache.push({ path: entry.path, stat, digest });
+    }
+    const old = oldDigest.getBytes(entry.path);
+    if (old === undefined || !Buffer.from(old).equals(Buffer.from(digest))) changed.push(entry);
+  }
+  if (changed.length > 0) {
+    await archive(run, tarPath, item.archiveMode, changed);
+  } else {
+    ctx.logger.info(`Nothing changed in [${item.path}]; no tarfile written.`);
+  }
+  // Saved only now that the archive is complete: a crash before this point leaves the old
+  // digest, so the next run archives the same changes again instead of losing them.
+  try {
+    await writeFileAtomic(digestPath, encodeDigestPickle(newDigest.entries()));
+    chownQuietly(run, digestPath);
+  } catch (error) {
+    ctx.logger.error(`Failed to write digest file [${digestPath}]: ${(error as Error).message}`);
+  }
+  if (useCache) {
+    try {
+      await writeFileAtomic(cachePath, encodeStatCache(newCache));
+    } catch (error) {
+      ctx.logger.warn(`Failed to write stat cache [${cachePath}]: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function archive(
+  run: CollectRun,
+  tarPath: string,
+  mode: ArchiveMode,
+  entries: readonly SelectedEntry[],
+): Promise<void> {
+  const { ctx } = run;
+  const result = await writeArchive(tarPath, mode, entries, {
+    runner: ctx.runner,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    onSkip: (path: string, reason: string) => {
+      ctx.logger.info(`Unable to add file [${path}]; going on anyway (${reason}).`);
+    },
+  });
+  chownQuietly(run, tarPath);
+  ctx.logger.info(`Wrote [${tarPath}]: ${result.members} files, ${result.bytes} bytes.`);
+}
+
+function loadDigest(run: CollectRun, path: string): DigestMap {
+  if (!existsSync(path)) return new DigestMap();
+  try {
+    return decodeDigestPickle(readFileSync(path));
+  } catch (error) {
+    run.ctx.logger.error(
+      `Failed to read digest [${path}], starting a full digest: ${(error as Error).message}`,
+    );
+    return new DigestMap();
+  }
+}
+
+function loadStatCache(path: string): ReturnType<typeof decodeStatCache> | undefined {
+  try {
+    return decodeStatCache(readFileSync(path));
+  } catch {
+    return undefined; // missing or corrupt: hash again
+  }
+}
+
+function chownQuietly(run: CollectRun, path: string): void {
+  if (run.owner === undefined) return;
+  try {
+    chownSync(path, run.owner.uid, run.owner.gid);
+  } catch (error) {
+    run.ctx.logger.error(`Error changing ownership of [${path}]: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The stat facts the cache compares. Node's number stats carry times as float milliseconds;
+ * rounding them to nanoseconds is deterministic for an unchanged file, which is all the
+ * comparison needs (a change also moves ctime, and recent files are never cached).
+ */
+function fileStatOf(stats: Stats): FileStat {
+  return {
+    dev: BigInt(stats.dev),
+    ino: BigInt(stats.ino),
+    size: BigInt(stats.size),
+    mtimeNs: BigInt(Math.round(stats.mtimeMs * 1e6)),
+    ctimeNs: BigInt(Math.round(stats.ctimeMs * 1e6)),
+  };
+}

@@ -1,0 +1,322 @@
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  type BigIntStats,
+  type Stats,
+} from "node:fs";
+import { resolve } from "node:path";
+import { encodeFsName } from "../domain/fs-name.js";
+import { InterruptedError } from "../errors/cback-error.js";
+import { createOwnerNames, type OwnerNames } from "./owner-names.js";
+import {
+  BLOCK_SIZE,
+  encodeMemberHeader,
+  memberName,
+  paddingAfter,
+  pythonMtime,
+  RECORD_SIZE,
+  TarType,
+  type TarTypeFlag,
+} from "./tar-header.js";
+
+/** One entry to archive, as the file selection found it. */
+export interface ArchiveMember {
+  /** Absolute path, in Python's surrogateescape form for names that are not UTF-8. */
+  readonly path: string;
+  /** A regular file (its content is stored) or a symbolic link (stored as a link). */
+  readonly kind: "file" | "link";
+  /** The lstat of the entry when it was selected (its type and link count are used). */
+  readonly stat: Stats | BigIntStats;
+}
+
+/** How {@link tarChunks} reports and decides. */
+export interface TarWriterOptions {
+  /** Owner and group names; a fresh lookup of the system account files by default. */
+  readonly ownerNames?: OwnerNames;
+  /** A member that could not be added (vanished, unreadable, changed type); the archive goes on. */
+  readonly onSkip?: (path: string, reason: string) => void;
+  /** A file whose size changed while it was read; the archive stays consistent. */
+  readonly onChanged?: (path: string, reason: string) => void;
+  /** After each member: members added so far and tar bytes produced so far. */
+  readonly onMember?: (members: number, bytes: number) => void;
+  /** Checked before each member; when aborted the generator throws InterruptedError. */
+  readonly signal?: AbortSignal;
+  /**
+   * The archive's own path: a member there is left out silently, as Python's tarfile never
+   * adds an archive to itself.
+   */
+  readonly archivePath?: string;
+  /** Size of the reused output buffer, a multiple of 512 (default 1 MiB). */
+  readonly chunkSize?: number;
+}
+
+/** What {@link tarChunks} wrote, returned when the generator finishes. */
+export interface TarSummary {
+  readonly members: number;
+  readonly skipped: number;
+  /** Length of the tar stream, end blocks and record padding included. */
+  readonly bytes: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+const NS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * The tar stream of `members`, in order, as Python's `tarfile` writes it in GNU format with
+ * `add(path, recursive=False)` for each (cedar-core.md §3.1, C15): names without leading
+ * `/`, symlinks as links, a second name of an inode already archived as a hard link, long
+ * names and targets in `././@LongLink` records, then two zero blocks and padding to 10240
+ * bytes.
+ *
+ * Files are read synchronously in pieces straight into one reused output buffer, so memory
+ * stays at one chunk whatever the file sizes. **Each yielded chunk is only valid until the
+ * generator is resumed**: a consumer that keeps data must copy it.
+ *
+ * A member that cannot be opened, or is no longer what the selection saw, is skipped through
+ * `onSkip`. A file that shrinks, fails or grows while being read is padded with zeros or cut
+ * at the size in its header, and reported through `onChanged`.
+ * @returns (as the generator's return value) the counts of what was written
+ * @throws InterruptedError when `signal` is aborted
+ */
+export function* tarChunks(
+  members: Iterable<ArchiveMember>,
+  options: TarWriterOptions = {},
+): Generator<Uint8Array, TarSummary, undefined> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (chunkSize <= 0 || chunkSize % BLOCK_SIZE !== 0) {
+    throw new RangeError(`chunk size must be a positive multiple of ${BLOCK_SIZE}: ${chunkSize}`);
+  }
+  const owners = options.ownerNames ?? createOwnerNames();
+  const ownPath = options.archivePath === undefined ? undefined : resolve(options.archivePath);
+  const out = Buffer.allocUnsafe(chunkSize);
+  let fill = 0;
+  let flushed = 0;
+  let added = 0;
+  let skipped = 0;
+  // (dev, ino) of files with several links -> the member name they were first stored under.
+  const inodes = new Map<string, Uint8Array>();
+
+  function* put(bytes: Uint8Array): Generator<Uint8Array, void, undefined> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const count = Math.min(bytes.length - offset, chunkSize - fill);
+      out.set(bytes.subarray(offset, offset + count), fill);
+      fill += count;
+      offset += count;
+      if (fill === chunkSize) yield* flush();
+    }
+  }
+
+  function* zeros(length: number): Generator<Uint8Array, void, undefined> {
+    let left = length;
+    while (left > 0) {
+      const count = Math.min(left, chunkSize - fill);
+      out.fill(0, fill, fill + count);
+      fill += count;
+      left -= count;
+      if (fill === chunkSize) yield* flush();
+    }
+  }
+
+  function* flush(): Generator<Uint8Array, void, undefined> {
+    if (fill === 0) return;
+    const chunk = out.subarray(0, fill);
+    flushed += fill;
+    fill = 0;
+    yield chunk;
+  }
+
+  const skip = (path: string, reason: string): false => {
+    skipped++;
+    options.onSkip?.(path, reason);
+    return false;
+  };
+
+  const header = (
+    name: Uint8Array,
+    info: BigIntStats,
+    type: TarTypeFlag,
+    size: number,
+    linkName: Uint8Array,
+  ): Buffer =>
+    encodeMemberHeader({
+      name,
+      mode: Number(info.mode),
+      uid: Number(info.uid),
+      gid: Number(info.gid),
+      size,
+      mtime: mtimeOf(info),
+      type,
+      linkName,
+      uname: owners.user(Number(info.uid)),
+      gname: owners.group(Number(info.gid)),
+    });
+
+  /** Copy `size` bytes of the open file into the stream, whatever the file does meanwhile. */
+  function* fileData(fd: number, path: string, size: number): Generator<Uint8Array, void> {
+    let left = size;
+    let sawEnd = false;
+    while (left > 0) {
+      const room = chunkSize - fill;
+      // Asking for one byte more than the header promises reveals growth without a syscall.
+      const wanted = room > left ? left + 1 : room;
+      let count: number;
+      try {
+        count = readSync(fd, out, fill, wanted, null);
+      } catch (error) {
+        options.onChanged?.(
+          path,
+          `read failed after ${size - left} of ${size} bytes (${describe(error)}); ` +
+            `the rest is stored as zeros`,
+        );
+        yield* zeros(left);
+        return;
+      }
+      if (count === 0) {
+        options.onChanged?.(
+          path,
+          `file shrank while being read: ${size - left} of ${size} bytes; ` +
+            `the rest is stored as zeros`,
+        );
+        yield* zeros(left);
+        return;
+      }
+      if (count > left) {
+        options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
+        count = left;
+      } else if (wanted === left + 1) {
+        sawEnd = true;
+      }
+      fill += count;
+      left -= count;
+      if (fill === chunkSize) yield* flush();
+    }
+    if (!sawEnd && size > 0 && fstatSync(fd).size > size) {
+      options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
+    }
+  }
+
+  function* addFile(
+    member: ArchiveMember,
+    pathBytes: Buffer,
+    name: Uint8Array,
+  ): Generator<Uint8Array, boolean> {
+    if (Number(member.stat.nlink) > 1) {
+      const now = lstatSync(pathBytes, { bigint: true, throwIfNoEntry: false });
+      if (now === undefined) return skip(member.path, "it no longer exists");
+      const first = inodes.get(inodeKey(now));
+      if (now.isFile() && now.nlink > 1n && first !== undefined && !sameBytes(first, name)) {
+        yield* put(header(name, now, TarType.hardLink, 0, first));
+        return true;
+      }
+    }
+    let fd: number;
+    try {
+      fd = openSync(
+        pathBytes,
+        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY,
+      );
+    } catch (error) {
+      return skip(member.path, describe(error));
+    }
+    try {
+      const info = fstatSync(fd, { bigint: true });
+      if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
+      const size = Number(info.size);
+      if (info.nlink > 1n && info.ino !== 0n) inodes.set(inodeKey(info), name);
+      yield* put(header(name, info, TarType.file, size, EMPTY));
+      yield* fileData(fd, member.path, size);
+      yield* zeros(paddingAfter(size));
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  function* addLink(
+    member: ArchiveMember,
+    pathBytes: Buffer,
+    name: Uint8Array,
+  ): Generator<Uint8Array, boolean> {
+    let info: BigIntStats;
+    let target: Buffer;
+    try {
+      info = lstatSync(pathBytes, { bigint: true });
+      if (!info.isSymbolicLink()) return skip(member.path, "it is no longer a symbolic link");
+      target = readlinkSync(pathBytes, { encoding: "buffer" });
+    } catch (error) {
+      return skip(member.path, describe(error));
+    }
+    yield* put(header(name, info, TarType.symlink, 0, target));
+    return true;
+  }
+
+  for (const member of members) {
+    if (options.signal?.aborted === true) {
+      throw new InterruptedError("writing the archive was interrupted");
+    }
+    if (ownPath !== undefined && resolve(member.path) === ownPath) continue;
+    const pathBytes = encodeFsName(member.path);
+    const name = memberName(pathBytes);
+    let done: boolean;
+    if (member.kind === "file") {
+      done = member.stat.isFile()
+        ? yield* addFile(member, pathBytes, name)
+        : skip(member.path, "it is not a regular file");
+    } else {
+      done = member.stat.isSymbolicLink()
+        ? yield* addLink(member, pathBytes, name)
+        : skip(member.path, "it is not a symbolic link");
+    }
+    if (done) {
+      added++;
+      options.onMember?.(added, flushed + fill);
+    }
+  }
+
+  const end = 2 * BLOCK_SIZE;
+  const length = flushed + fill + end;
+  const rest = length % RECORD_SIZE;
+  yield* zeros(end + (rest === 0 ? 0 : RECORD_SIZE - rest));
+  yield* flush();
+  return { members: added, skipped, bytes: flushed };
+}
+
+const EMPTY = new Uint8Array(0);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+function inodeKey(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/** Python's `int(os.lstat(path).st_mtime)`, from the exact nanosecond time. */
+function mtimeOf(info: BigIntStats): number {
+  let seconds = info.mtimeNs / NS_PER_SECOND;
+  let nanoseconds = info.mtimeNs % NS_PER_SECOND;
+  if (nanoseconds < 0n) {
+    seconds -= 1n;
+    nanoseconds += NS_PER_SECOND;
+  }
+  return pythonMtime(Number(seconds), Number(nanoseconds));
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "it no longer exists",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ELOOP: "it is now a symbolic link",
+};
+
+function describe(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException;
+  const reason = failure.code === undefined ? undefined : REASONS[failure.code];
+  return reason ?? failure.message;
+}

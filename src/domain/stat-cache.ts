@@ -1,0 +1,238 @@
+/**
+ * The stat cache: our own side file (not Cedar's) remembering, per path, the inode facts seen
+ * when its SHA-1 was computed, so an incremental collect can skip re-reading files whose
+ * dev, ino, size, mtime and ctime are all unchanged. Encoding, version 1, little-endian:
+ *
+ *   "CBSTATC\n"  u32 version  u32 count
+ *   count x ( u32 pathLength  path (file-name bytes)  u64 dev  u64 ino  u64 size
+ *             i64 mtimeNs  i64 ctimeNs  20-byte SHA-1 )
+ *   SHA-256 of everything before it
+ *
+ * Any damage makes decoding throw; the caller then simply runs without a cache.
+ */
+import { createHash } from "node:crypto";
+import { ExitCode } from "../errors/exit-codes.js";
+import { CbackError } from "../errors/cback-error.js";
+import { decodeFsName, encodeFsName } from "./fs-name.js";
+
+const MAGIC = Buffer.from("CBSTATC\n", "latin1");
+const VERSION = 1;
+const HEADER_LENGTH = MAGIC.length + 8;
+const CHECKSUM_LENGTH = 32;
+const STAT_LENGTH = 40;
+const DIGEST_LENGTH = 20;
+const RECORD_LENGTH = STAT_LENGTH + DIGEST_LENGTH;
+const MIN_INT64 = -(2n ** 63n);
+const MAX_UINT64 = 2n ** 64n - 1n;
+
+/** The inode facts the cache compares; a `fs.BigIntStats` has them all. */
+export interface FileStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/** One cached file: its path (Python surrogateescape form), stat facts and SHA-1. */
+export interface StatCacheEntry {
+  readonly path: string;
+  readonly stat: FileStat;
+  /** The 20-byte SHA-1 of the content. */
+  readonly digest: Uint8Array;
+}
+
+/** A stat cache file that cannot be used: wrong magic or version, truncated or corrupt. */
+export class StatCacheError extends CbackError {
+  readonly exitCode = ExitCode.ActionFailed;
+}
+
+function checkDigest(digest: Uint8Array): void {
+  if (digest.length !== DIGEST_LENGTH) {
+    throw new RangeError(`a SHA-1 digest has 20 bytes, got ${digest.length}`);
+  }
+}
+
+/** Stat facts as stored: five unsigned 64-bit little-endian words (negatives two's complement). */
+function writeStat(target: Buffer, offset: number, stat: FileStat): void {
+  const words = [stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? 0n;
+    if (word < MIN_INT64 || word > MAX_UINT64) {
+      throw new RangeError(`stat value ${word} does not fit in 64 bits`);
+    }
+    target.writeBigUInt64LE(BigInt.asUintN(64, word), offset + i * 8);
+  }
+}
+
+/** Copies a stored record into a cache; set by the class so records stay private. */
+let addRecord!: (cache: StatCache, path: string, source: Buffer, offset: number) => void;
+
+/**
+ * Path to (stat facts, SHA-1), compact: one 60-byte record per path in a shared buffer.
+ * Iterates in insertion order.
+ */
+export class StatCache implements Iterable<StatCacheEntry> {
+  readonly #slots = new Map<string, number>();
+  #records = Buffer.alloc(RECORD_LENGTH * 64);
+  readonly #probe = Buffer.alloc(STAT_LENGTH);
+
+  /** Number of paths. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** Whether `path` has an entry (whatever its stat facts). */
+  has(path: string): boolean {
+    return this.#slots.has(path);
+  }
+
+  /**
+   * Remember that `path`, with these stat facts, had this 20-byte SHA-1; replaces an earlier
+   * entry in place. Throws RangeError for a digest that is not 20 bytes or a stat value
+   * outside 64 bits. Record only files whose mtime and ctime are older than the moment their
+   * reading began, or a change within the same timestamp tick would go unnoticed.
+   */
+  set(path: string, stat: FileStat, digest: Uint8Array): this {
+    checkDigest(digest);
+    writeStat(this.#probe, 0, stat);
+    const slot = this.#slotFor(path);
+    const start = slot * RECORD_LENGTH;
+    this.#probe.copy(this.#records, start);
+    this.#records.set(digest, start + STAT_LENGTH);
+    return this;
+  }
+
+  /**
+   * A copy of the SHA-1 recorded for `path`, but only when dev, ino, size, mtimeNs and
+   * ctimeNs all equal `stat`; otherwise undefined (the file must be read again).
+   */
+  lookup(path: string, stat: FileStat): Uint8Array | undefined {
+    const slot = this.#slots.get(path);
+    if (slot === undefined) return undefined;
+    try {
+      writeStat(this.#probe, 0, stat);
+    } catch {
+      return undefined;
+    }
+    const start = slot * RECORD_LENGTH;
+    if (this.#probe.compare(this.#records, start, start + STAT_LENGTH) !== 0) return undefined;
+    return new Uint8Array(this.#records.subarray(start + STAT_LENGTH, start + RECORD_LENGTH));
+  }
+
+  /** Every entry, in insertion order. */
+  *entries(): IterableIterator<StatCacheEntry> {
+    for (const [path, slot] of this.#slots) {
+      const start = slot * RECORD_LENGTH;
+      const word = (i: number): bigint => this.#records.readBigUInt64LE(start + i * 8);
+      const stat: FileStat = {
+        dev: word(0),
+        ino: word(1),
+        size: word(2),
+        mtimeNs: BigInt.asIntN(64, word(3)),
+        ctimeNs: BigInt.asIntN(64, word(4)),
+      };
+      const digest = new Uint8Array(
+        this.#records.subarray(start + STAT_LENGTH, start + RECORD_LENGTH),
+      );
+      yield { path, stat, digest };
+    }
+  }
+
+  /** Same as {@link StatCache.entries}. */
+  [Symbol.iterator](): IterableIterator<StatCacheEntry> {
+    return this.entries();
+  }
+
+  /** Slot of `path`, allocating (and growing the records) for a new one. */
+  #slotFor(path: string): number {
+    const existing = this.#slots.get(path);
+    if (existing !== undefined) return existing;
+    const slot = this.#slots.size;
+    const needed = (slot + 1) * RECORD_LENGTH;
+    if (needed > this.#records.length) {
+      const grown = Buffer.alloc(Math.max(needed, this.#records.length * 2));
+      this.#records.copy(grown);
+      this.#records = grown;
+    }
+    this.#slots.set(path, slot);
+    return slot;
+  }
+
+  static {
+    addRecord = (cache, path, source, offset) => {
+      const slot = cache.#slotFor(path);
+      source.copy(cache.#records, slot * RECORD_LENGTH, offset, offset + RECORD_LENGTH);
+    };
+  }
+}
+
+/** Bytes of a stat cache file holding `entries` (a later duplicate path wins on decoding). */
+export function encodeStatCache(entries: Iterable<StatCacheEntry>): Buffer {
+  let out = Buffer.alloc(64 * 1024);
+  let length = HEADER_LENGTH;
+  let count = 0;
+  const reserve = (bytes: number): void => {
+    if (length + bytes <= out.length) return;
+    const grown = Buffer.alloc(Math.max(length + bytes, out.length * 2));
+    out.copy(grown, 0, 0, length);
+    out = grown;
+  };
+  for (const entry of entries) {
+    checkDigest(entry.digest);
+    const path = encodeFsName(entry.path);
+    reserve(4 + path.length + RECORD_LENGTH);
+    length = out.writeUInt32LE(path.length, length);
+    length += path.copy(out, length);
+    writeStat(out, length, entry.stat);
+    out.set(entry.digest, length + STAT_LENGTH);
+    length += RECORD_LENGTH;
+    count += 1;
+  }
+  if (count > 0xffffffff) throw new RangeError("too many stat cache entries");
+  reserve(CHECKSUM_LENGTH);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(VERSION, MAGIC.length);
+  out.writeUInt32LE(count, MAGIC.length + 4);
+  createHash("sha256").update(out.subarray(0, length)).digest().copy(out, length);
+  return out.subarray(0, length + CHECKSUM_LENGTH);
+}
+
+/**
+ * Read a stat cache file. Throws StatCacheError on a wrong magic or version, truncation,
+ * a checksum mismatch or inconsistent contents.
+ */
+export function decodeStatCache(bytes: Uint8Array): StatCache {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new StatCacheError("not a stat cache file (bad magic)");
+  }
+  if (data.length < HEADER_LENGTH + CHECKSUM_LENGTH) {
+    throw new StatCacheError("stat cache file is truncated");
+  }
+  const version = data.readUInt32LE(MAGIC.length);
+  if (version !== VERSION) {
+    throw new StatCacheError(`stat cache version ${version} is not supported (want ${VERSION})`);
+  }
+  const end = data.length - CHECKSUM_LENGTH;
+  const checksum = createHash("sha256").update(data.subarray(0, end)).digest();
+  if (!checksum.equals(data.subarray(end))) {
+    throw new StatCacheError("stat cache checksum mismatch (truncated or corrupt)");
+  }
+  const count = data.readUInt32LE(MAGIC.length + 4);
+  const cache = new StatCache();
+  let offset = HEADER_LENGTH;
+  for (let i = 0; i < count; i++) {
+    if (offset + 4 > end) throw new StatCacheError(`stat cache entry ${i} is truncated`);
+    const pathLength = data.readUInt32LE(offset);
+    const pathStart = offset + 4;
+    const recordStart = pathStart + pathLength;
+    if (recordStart + RECORD_LENGTH > end) {
+      throw new StatCacheError(`stat cache entry ${i} is truncated`);
+    }
+    addRecord(cache, decodeFsName(data.subarray(pathStart, recordStart)), data, recordStart);
+    offset = recordStart + RECORD_LENGTH;
+  }
+  if (offset !== end) throw new StatCacheError("stat cache has bytes after its last entry");
+  return cache;
+}
