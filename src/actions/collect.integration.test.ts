@@ -5,6 +5,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -183,4 +184,190 @@ describe("collect modes over a week", () => {
       expect(names(root, file)).toHaveLength(5);
     },
   );
+});
+
+describe("collect selection rules end to end", () => {
+  const names = (root: string, file: string) =>
+    listTar(join(root, "collect", file))
+      .map((m) => m.name.slice(root.length - 1))
+      .sort();
+
+  it("recursion_level 1 gives each subdirectory its own tarfile and carves it out of the parent", async () => {
+    const root = tempDir();
+    const tree = join(root, "tree");
+    for (const dir of ["a/deep", "c", "ignored"]) mkdirSync(join(tree, dir), { recursive: true });
+    writeFileSync(join(tree, "top.txt"), "t");
+    writeFileSync(join(tree, "a", "a.txt"), "a");
+    writeFileSync(join(tree, "a", "deep", "d.txt"), "d");
+    writeFileSync(join(tree, "c", "c.txt"), "c");
+    writeFileSync(join(tree, "ignored", ".cbignore"), "");
+    writeFileSync(join(tree, "ignored", "x.txt"), "x");
+    const config = configFor(root, {
+      collectMode: "daily",
+      archiveMode: "tar",
+      collectDirs: [{ absPath: tree, recursionLevel: 1 }],
+    });
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    const base = buildNormalizedPath(tree);
+    expect(readdirSync(join(root, "collect")).sort()).toEqual(
+      ["cback.collect", `${base}-a.tar`, `${base}-c.tar`, `${base}.tar`].sort(),
+    );
+    expect(names(root, `${base}-a.tar`)).toEqual(["/tree/a/a.txt", "/tree/a/deep/d.txt"]);
+    expect(names(root, `${base}.tar`)).toEqual(["/tree/top.txt"]);
+  });
+
+  it("exclusions: collect-level and dir-level paths, rel_paths, patterns and the ignore file", async () => {
+    const root = tempDir();
+    const src = join(root, "src");
+    for (const dir of ["keep", "abs", "rel", "cache", "quiet"])
+      mkdirSync(join(src, dir), { recursive: true });
+    for (const dir of ["keep", "abs", "rel", "cache", "quiet"])
+      writeFileSync(join(src, dir, "f.txt"), dir);
+    writeFileSync(join(src, "keep", "notes.tmp"), "tmp");
+    writeFileSync(join(src, "quiet", ".cbignore"), "");
+    const config = configFor(root, {
+      collectMode: "daily",
+      archiveMode: "tar",
+      absoluteExcludePaths: [join(src, "abs")],
+      excludePatterns: [".*\\.tmp"],
+      collectDirs: [{ absPath: src, relativeExcludePaths: ["rel"], excludePatterns: [".*/cache"] }],
+    });
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(names(root, `${buildNormalizedPath(src)}.tar`)).toEqual(["/src/keep/f.txt"]);
+  });
+
+  it("a configured directory that does not exist fails the action, naming it", async () => {
+    const root = tempDir();
+    const config = configFor(root, {
+      collectMode: "daily",
+      archiveMode: "tar",
+      collectDirs: [{ absPath: join(root, "nope") }],
+    });
+    await expect(collectAction(actionContext(config, { now: THURSDAY }).ctx)).rejects.toThrow(
+      join(root, "nope"),
+    );
+  });
+
+  it("an empty selection writes no tarfile (Cedar), but still the indicator", async () => {
+    const root = tempDir();
+    mkdirSync(join(root, "empty"));
+    const config = configFor(root, {
+      collectMode: "daily",
+      archiveMode: "targz",
+      collectDirs: [{ absPath: join(root, "empty") }],
+    });
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(readdirSync(join(root, "collect"))).toEqual(["cback.collect"]);
+  });
+});
+
+describe("the stat cache (beyond Cedar)", () => {
+  function setup(statCache?: boolean) {
+    const root = tempDir();
+    const src = join(root, "src");
+    mkdirSync(src);
+    writeFileSync(join(src, "a.txt"), "alpha\n");
+    writeFileSync(join(src, "b.txt"), "beta\n");
+    const old = new Date(Date.now() - 3_600_000);
+    for (const f of ["a.txt", "b.txt"]) utimesSync(join(src, f), old, old);
+    const config = configFor(root, {
+      collectMode: "incr",
+      archiveMode: "tar",
+      ...(statCache === undefined ? {} : { statCache }),
+      collectDirs: [{ absPath: src }],
+    });
+    const sha = join(root, "work", `${buildNormalizedPath(src)}.sha`);
+    return { root, src, config, sha, cache: `${sha}-cache` };
+  }
+  // Files changed in the last seconds before a run are never cached (a later change within
+  // the same timestamp tick would go unseen), so these runs happen "a minute later".
+  const later = () => new Date(Date.now() + 60_000);
+  const sha1 = (text: string) =>
+    execFileSync("sha1sum", { input: text, encoding: "utf8" }).split(" ")[0];
+
+  it("an unchanged file is not read again: its cached digest is reused", async () => {
+    const { src, config, sha, cache } = setup();
+    await collectAction(actionContext(config, { now: later(), full: true }).ctx);
+    expect(existsSync(cache)).toBe(true);
+    const digest = () => Object.fromEntries(decodeDigestPickle(readFileSync(sha)).entries());
+    expect(digest()[join(src, "a.txt")]).toBe(sha1("alpha\n"));
+    // Swap the cache for one whose digest of a.txt is different: if the file were read, the
+    // true digest would come back.
+    const { decodeStatCache, encodeStatCache } = await import("../domain/stat-cache.js");
+    const entries = [...decodeStatCache(readFileSync(cache))].map((e) =>
+      e.path.endsWith("a.txt") ? { ...e, digest: Buffer.alloc(20, 7) } : e,
+    );
+    writeFileSync(cache, encodeStatCache(entries));
+    await collectAction(actionContext(config, { now: later() }).ctx);
+    expect(digest()[join(src, "a.txt")]).toBe("07".repeat(20));
+    expect(digest()[join(src, "b.txt")]).toBe(sha1("beta\n"));
+  });
+
+  it("<stat_cache>N hashes every file, as Cedar, and writes no cache", async () => {
+    const { src, config, sha, cache } = setup(false);
+    await collectAction(actionContext(config, { now: later(), full: true }).ctx);
+    expect(existsSync(cache)).toBe(false);
+    const digest = Object.fromEntries(decodeDigestPickle(readFileSync(sha)).entries());
+    expect(digest[join(src, "a.txt")]).toBe(sha1("alpha\n"));
+  });
+
+  it("a changed file of the same size and mtime is still seen (ctime moves)", async () => {
+    const { root, src, config } = setup();
+    await collectAction(actionContext(config, { now: later(), full: true }).ctx);
+    const before = readFileSync(join(src, "a.txt"));
+    writeFileSync(join(src, "a.txt"), "ALPHA\n");
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(join(src, "a.txt"), old, old);
+    expect(readFileSync(join(src, "a.txt")).length).toBe(before.length);
+    await collectAction(actionContext(config, { now: later() }).ctx);
+    const members = listTar(join(root, "collect", `${buildNormalizedPath(src)}.tar`)).map(
+      (m) => m.name,
+    );
+    expect(members).toEqual([join(src, "a.txt").slice(1)]);
+  });
+
+  it("a corrupt cache just means hashing again", async () => {
+    const { src, config, sha, cache } = setup();
+    await collectAction(actionContext(config, { now: later(), full: true }).ctx);
+    writeFileSync(cache, "garbage");
+    await collectAction(actionContext(config, { now: later() }).ctx);
+    const digest = Object.fromEntries(decodeDigestPickle(readFileSync(sha)).entries());
+    expect(digest[join(src, "b.txt")]).toBe(sha1("beta\n"));
+  });
+});
+
+describe("collect outputs", () => {
+  it("get Cedar's modes (0666 less the umask) and the indicator is written last", async () => {
+    const root = tempDir();
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "src", "a"), "a");
+    const config = configFor(root, {
+      collectMode: "incr",
+      archiveMode: "targz",
+      collectDirs: [{ absPath: join(root, "src") }],
+    });
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    const probe = join(root, "probe");
+    writeFileSync(probe, "");
+    const expected = statSync(probe).mode & 0o777;
+    const archive = join(root, "collect", `${buildNormalizedPath(join(root, "src"))}.tar.gz`);
+    expect(statSync(archive).mode & 0o777).toBe(expected);
+    expect(statSync(join(root, "collect", "cback.collect")).size).toBe(0);
+  });
+
+  it("a missing collect directory is a clear action error", async () => {
+    const root = tempDir();
+    const config = configFor(root, {
+      collectMode: "daily",
+      archiveMode: "tar",
+      collectDirs: [{ absPath: root }],
+    });
+    const broken = {
+      ...config,
+      collect: { ...config.collect, targetDir: join(root, "nocollect") },
+    };
+    await expect(collectAction(actionContext(broken, { now: THURSDAY }).ctx)).rejects.toThrow(
+      /collect directory ".*nocollect" does not exist or is not a directory: create it/,
+    );
+  });
 });

@@ -5,7 +5,15 @@
  * `cback.collect` indicator. Beyond Cedar: archives and state are written under temporary
  * names and renamed when complete, and a stat cache spares re-reading unchanged files.
  */
-import { chownSync, closeSync, existsSync, openSync, readFileSync, type Stats } from "node:fs";
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { join } from "node:path";
 import { writeArchive } from "../archive/write-archive.js";
 import {
@@ -37,6 +45,7 @@ import {
 } from "../domain/stat-cache.js";
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { plainFileMode } from "../fs/creation-mode.js";
 import { sha1OfFile } from "../fs/file-digest.js";
 import {
   listSubdirectories,
@@ -61,6 +70,8 @@ interface CollectRun {
   readonly resetDigest: boolean;
   readonly startedAt: Date;
   readonly owner: { uid: number; gid: number } | undefined;
+  /** Mode of new archives: what Python's open() gives, 0o666 less the umask. */
+  readonly fileMode: number;
 }
 
 /** One thing to archive: a `<file>`, a `<dir>`, or a subdirectory carved out by recursion. */
@@ -86,6 +97,12 @@ export const collectAction: ActionHandler = async (ctx) => {
       "there must be at least one collect file or collect directory",
     );
   }
+  if (!isDirectory(collect.targetDir)) {
+    throw new ActionError(
+      "collect",
+      `collect directory "${collect.targetDir}" does not exist or is not a directory: create it (collect does not)`,
+    );
+  }
   const startedAt = ctx.clock.now();
   const startOfWeek = isStartOfWeek(startedAt, options.startingDay ?? "monday");
   const run: CollectRun = {
@@ -95,6 +112,7 @@ export const collectAction: ActionHandler = async (ctx) => {
     full: ctx.flags.full,
     resetDigest: ctx.flags.full || startOfWeek,
     startedAt,
+    fileMode: plainFileMode(collect.targetDir),
     owner:
       ctx.isRoot && options.backupUser !== undefined && options.backupGroup !== undefined
         ? lookupOwnerIds(options.backupUser, options.backupGroup)
@@ -267,6 +285,8 @@ async function archive(
     runner: ctx.runner,
     logger: ctx.logger,
     signal: ctx.signal,
+    fileMode: run.fileMode,
+    clock: ctx.clock,
     onSkip: (path: string, reason: string) => {
       ctx.logger.info(`Unable to add file [${path}]; going on anyway (${reason}).`);
     },
@@ -317,4 +337,12 @@ function fileStatOf(stats: Stats): FileStat {
     mtimeNs: BigInt(Math.round(stats.mtimeMs * 1e6)),
     ctimeNs: BigInt(Math.round(stats.ctimeMs * 1e6)),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -87,7 +87,7 @@ export async function gzipParallel(
     // A later failure is reported by whoever awaits it; never as an unhandled rejection.
     job.catch(() => undefined);
     inFlight.push(job);
-    if (used >= WINDOW) dictionary = Buffer.from(input.subarray(used - WINDOW));
+    if (used < 0) dictionary = Buffer.from(input.subarray(used - WINDOW));
     block = free.pop() ?? Buffer.allocUnsafe(blockSize);
     used = 0;
     await drainTo(concurrency - 1);

@@ -160,7 +160,8 @@ export function* tarChunks(
   /** Copy `size` bytes of the open file into the stream, whatever the file does meanwhile. */
   function* fileData(fd: number, path: string, size: number): Generator<Uint8Array, void> {
     let left = size;
-    let sawEnd = false;
+    // Whether the last read asked past the end, and so already showed whether the file grew.
+    let probed = false;
     while (left > 0) {
       const room = chunkSize - fill;
       // Asking for one byte more than the header promises reveals growth without a syscall.
@@ -186,17 +187,16 @@ export function* tarChunks(
         yield* zeros(left);
         return;
       }
+      probed = wanted === left + 1;
       if (count > left) {
         options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
         count = left;
-      } else if (wanted === left + 1) {
-        sawEnd = true;
       }
       fill += count;
       left -= count;
       if (fill === chunkSize) yield* flush();
     }
-    if (!sawEnd && size > 0 && fstatSync(fd).size > size) {
+    if (!probed && size > 0 && fstatSync(fd).size > size) {
       options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
     }
   }

@@ -10,7 +10,12 @@ const DIGEST_HEX = /^[0-9a-fA-F]{40}$/;
 /** Paths to SHA-1 digests, iterated in insertion order; there is no delete. */
 export class DigestMap {
   readonly #slots = new Map<string, number>();
-  #digests = Buffer.alloc(DIGEST_LENGTH * 64);
+  #digests: Buffer;
+
+  /** An empty map; `expectedSize` (a hint) sizes its storage up front. */
+  constructor(expectedSize = 0) {
+    this.#digests = Buffer.alloc(DIGEST_LENGTH * Math.max(64, expectedSize));
+  }
 
   /** A map holding `entries`, later duplicates overwriting earlier ones. */
   static from(entries: Iterable<readonly [string, Uint8Array | string]>): DigestMap {

@@ -250,6 +250,8 @@ describe("decodePickle", () => {
     ["DICT without MARK", "d.", 0],
     ["odd number of dict items", "(Va\nd.", 4],
     ["STOP on an empty stack", ".", 0],
+    ["SETITEM reaching below a MARK", "}Va\n(Vb\ns.", 8],
+    ["PUT right after a MARK", "N(p0\n.", 2],
     ["truncated \\u escape", "Vab\\u00\n.", 3],
     ["\\U beyond U+10FFFF", "V\\U00110000\n.", 1],
     ["unquoted S string", "Sabc\n.", 0],

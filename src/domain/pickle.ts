@@ -81,6 +81,8 @@ export interface PickleDateTime {
 }
 
 const SPECIAL = /[\\\0\n\r\u0100-\uffff]/;
+/** Characters Python 3 escapes before raw-unicode-escape: `\`, NUL, LF, CR and 0x1A. */
+const PRE_ESCAPED = new Set([0x5c, 0x00, 0x0a, 0x0d, 0x1a]);
 
 /** One string as Python 3 writes it after a `V`: pre-escaped, then raw-unicode-escape. */
 function escapeUnicode(text: string): string {
@@ -96,9 +98,8 @@ function escapeUnicode(text: string): string {
       }
     }
     if (code > 0xffff) out += `\\U${code.toString(16).padStart(8, "0")}`;
-    else if (code > 0xff || code === 0x5c || code === 0 || code === 0x0a || code === 0x0d)
+    else if (code > 0xff || PRE_ESCAPED.has(code))
       out += `\\u${code.toString(16).padStart(4, "0")}`;
-    else if (code === 0x1a) out += "\\u001a";
     else out += String.fromCharCode(code);
   }
   return out;
@@ -321,10 +322,12 @@ export function decodePickle(bytes: Uint8Array): PickleValue {
     pos += size;
     return value;
   };
+  // Values below the latest MARK belong to an enclosing container and are out of reach.
+  const fence = (): number => marks[marks.length - 1] ?? 0;
   const pop = (): PickleValue =>
-    stack.length > 0 ? (stack.pop() ?? null) : fail("stack underflow");
+    stack.length > fence() ? (stack.pop() ?? null) : fail("stack underflow");
   const top = (): PickleValue =>
-    stack.length > 0 ? (stack[stack.length - 1] ?? null) : fail("empty stack");
+    stack.length > fence() ? (stack[stack.length - 1] ?? null) : fail("stack underflow");
   const popToMark = (): PickleValue[] => {
     const mark = marks.pop();
     return mark === undefined ? fail("no MARK") : stack.splice(mark);
@@ -483,7 +486,7 @@ export function decodeDigestPickle(bytes: Uint8Array): DigestMap {
   if (value === null || typeof value !== "object" || value.kind !== "dict") {
     throw new PickleError("digest pickle is not a dict", 0);
   }
-  const map = new DigestMap();
+  const map = new DigestMap(value.entries.length);
   for (const [key, digest] of value.entries) {
     const path = asText(key);
     const hex = asText(digest);

@@ -45,6 +45,26 @@ describe("stat cache encoding", () => {
     );
   });
 
+  it("encodes a StatCache exactly as the same entries given one by one", () => {
+    const cache = new StatCache(2);
+    for (const entry of entries) cache.set(entry.path, entry.stat, entry.digest);
+    expect(encodeStatCache(cache).equals(encodeStatCache(entries))).toBe(true);
+    expect(encodeStatCache(new StatCache()).equals(encodeStatCache([]))).toBe(true);
+  });
+
+  it("grows past its output buffer", () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      path: `/srv/${"deep/".repeat(10)}file-${i}`,
+      stat: { ...stat, ino: BigInt(i) },
+      digest: sha1(String(i)),
+    }));
+    const encoded = encodeStatCache(many);
+    expect(encoded.length).toBeGreaterThan(64 * 1024);
+    const cache = decodeStatCache(encoded);
+    expect(cache.size).toBe(3000);
+    expect(cache.lookup(many[2999]!.path, many[2999]!.stat)).toEqual(new Uint8Array(sha1("2999")));
+  });
+
   it("round-trips an empty cache", () => {
     expect(decodeStatCache(encodeStatCache([])).size).toBe(0);
   });
