@@ -26,7 +26,7 @@ const configPath = join(root, "cback.conf");
 writeFileSync(configPath, config);
 
 const cback = join(project, "dist/cli/cback.js");
-const jobs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["validate"];
+const jobs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["validate", "collect"];
 console.log(`example tree and configuration in ${root}`);
 for (const action of jobs) {
   console.log(`\n$ cback --config ${configPath} --logfile ${root}/cback.log --verbose ${action}`);

@@ -23,6 +23,19 @@ export interface RunFlags {
   readonly quiet: boolean;
 }
 
+/**
+ * Where long actions report how far they are (files and bytes done). The CLI draws a bar on
+ * a terminal with `--verbose`; elsewhere nothing is reported.
+ */
+export interface ProgressReporter {
+  /** A new unit of work begins (e.g. one archive), with its totals. */
+  start(label: string, totalFiles: number, totalBytes: number): void;
+  /** Progress within the current unit. */
+  update(files: number, bytes: number): void;
+  /** The current unit is done. */
+  stop(): void;
+}
+
 /** Everything an action may use. */
 export interface ActionContext {
   readonly configPath: string;
@@ -37,6 +50,8 @@ export interface ActionContext {
   readonly isRoot: boolean;
   /** The process environment (PATH is used to resolve programs). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Optional progress display. */
+  readonly progress?: ProgressReporter;
 }
 
 /** A built-in action: resolves when done, rejects (usually with ActionError) on failure. */

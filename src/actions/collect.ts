@@ -14,7 +14,7 @@ import {
   statSync,
   type Stats,
 } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { writeArchive } from "../archive/write-archive.js";
 import {
   dirExclusions,
@@ -281,16 +281,26 @@ async function archive(
   entries: readonly SelectedEntry[],
 ): Promise<void> {
   const { ctx } = run;
+  const totalBytes = entries.reduce(
+    (sum, entry) => sum + (entry.kind === "file" ? entry.stat.size : 0),
+    0,
+  );
+  ctx.progress?.start(basename(tarPath), entries.length, totalBytes);
   const result = await writeArchive(tarPath, mode, entries, {
+    ...(ctx.progress === undefined
+      ? {}
+      : { onProgress: (files: number, bytes: number) => ctx.progress?.update(files, bytes) }),
     runner: ctx.runner,
     logger: ctx.logger,
     signal: ctx.signal,
     fileMode: run.fileMode,
     clock: ctx.clock,
+    ...(ctx.env["PATH"] === undefined ? {} : { searchPath: ctx.env["PATH"] }),
     onSkip: (path: string, reason: string) => {
       ctx.logger.info(`Unable to add file [${path}]; going on anyway (${reason}).`);
     },
   });
+  ctx.progress?.stop();
   chownQuietly(run, tarPath);
   ctx.logger.info(`Wrote [${tarPath}]: ${result.members} files, ${result.bytes} bytes.`);
 }

@@ -35,7 +35,11 @@ describe("parseAccountIds", () => {
   });
 
   it("keeps names that are not UTF-8 as raw bytes", () => {
-    const line = Buffer.concat([Buffer.from("jos"), Buffer.of(0xe9), Buffer.from(":x:1001:1001::/:\n")]);
+    const line = Buffer.concat([
+      Buffer.from("jos"),
+      Buffer.of(0xe9),
+      Buffer.from(":x:1001:1001::/:\n"),
+    ]);
     expect(parseAccountIds(line).get(1001)).toEqual(Buffer.from([0x6a, 0x6f, 0x73, 0xe9]));
   });
 });

@@ -6,9 +6,12 @@ import { InterruptedError } from "../errors/cback-error.js";
 export interface ParallelGzipOptions {
   /** zlib level 1-9 (default 6, gzip's own default; Cedar's tarfile uses 9). */
   readonly level?: number;
-  /** Uncompressed bytes per independently compressed block, at least 32 KiB (default 1 MiB). */
+  /** Uncompressed bytes per block compressed as one task, at least 32 KiB (default 1 MiB). */
   readonly blockSize?: number;
-  /** Blocks compressing or waiting to be written at once (default: CPUs + 1, at most 4). */
+  /**
+   * Blocks compressing or waiting to be written at once (default: CPUs + 1, at most 4, the
+   * size of libuv's thread pool, which the file writes share).
+   */
   readonly concurrency?: number;
   /** Original file name for the header's FNAME field (skipped unless Latin-1). */
   readonly fileName?: string;
@@ -24,7 +27,10 @@ export interface GzipSummary {
   readonly outputBytes: number;
 }
 
-/** Default compression level: gzip's default, about 3x faster than Cedar's 9 for ~1% size. */
+/**
+ * Default level: gzip's own. On a 430 MiB tree of libraries and sources it compresses about
+ * 4.5x faster than level 9 (Cedar's) for output 0.5% larger.
+ */
 export const DEFAULT_GZIP_LEVEL = 6;
 const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 /** Deflate's window: each block is primed with this much of the data before it. */
@@ -87,7 +93,7 @@ export async function gzipParallel(
     // A later failure is reported by whoever awaits it; never as an unhandled rejection.
     job.catch(() => undefined);
     inFlight.push(job);
-    if (used < 0) dictionary = Buffer.from(input.subarray(used - WINDOW));
+    if (used >= WINDOW) dictionary = Buffer.from(input.subarray(used - WINDOW));
     block = free.pop() ?? Buffer.allocUnsafe(blockSize);
     used = 0;
     await drainTo(concurrency - 1);

@@ -1,9 +1,6 @@
 /**
- * archive/ writes the tarfiles collect produces, byte for byte as Python's `tarfile` does in
- * GNU format (cedar-core.md §3.1), optionally compressed. It reads plain member lists and
- * starts processes only through the ToolRunner; it knows nothing of Config or actions.
- *
- * This file is the pure part: header blocks from already-collected fields.
+ * Tar header blocks, byte for byte as Python's `tarfile` writes them in GNU format: pure
+ * functions of already-collected fields (no IO).
  */
 
 /** Size of a tar block: headers and data are padded to it. */

@@ -196,7 +196,7 @@ export function* tarChunks(
       left -= count;
       if (fill === chunkSize) yield* flush();
     }
-    if (!probed && size > 0 && fstatSync(fd).size > size) {
+    if (!probed && size > 0 && sizeNow(fd) > size) {
       options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
     }
   }
@@ -207,8 +207,12 @@ export function* tarChunks(
     name: Uint8Array,
   ): Generator<Uint8Array, boolean> {
     if (Number(member.stat.nlink) > 1) {
-      const now = lstatSync(pathBytes, { bigint: true, throwIfNoEntry: false });
-      if (now === undefined) return skip(member.path, "it no longer exists");
+      let now: BigIntStats;
+      try {
+        now = lstatSync(pathBytes, { bigint: true });
+      } catch (error) {
+        return skip(member.path, describe(error));
+      }
       const first = inodes.get(inodeKey(now));
       if (now.isFile() && now.nlink > 1n && first !== undefined && !sameBytes(first, name)) {
         yield* put(header(name, now, TarType.hardLink, 0, first));
@@ -225,7 +229,12 @@ export function* tarChunks(
       return skip(member.path, describe(error));
     }
     try {
-      const info = fstatSync(fd, { bigint: true });
+      let info: BigIntStats;
+      try {
+        info = fstatSync(fd, { bigint: true });
+      } catch (error) {
+        return skip(member.path, describe(error));
+      }
       if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
       const size = Number(info.size);
       if (info.nlink > 1n && info.ino !== 0n) inodes.set(inodeKey(info), name);
@@ -288,6 +297,15 @@ export function* tarChunks(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The current size of an open file, or 0 when it cannot be asked (nothing to report then). */
+function sizeNow(fd: number): number {
+  try {
+    return fstatSync(fd).size;
+  } catch {
+    return 0;
+  }
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;

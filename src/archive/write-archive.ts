@@ -1,3 +1,8 @@
+/**
+ * archive/ writes the tarfiles collect produces, byte for byte as Python's `tarfile` does in
+ * GNU format (cedar-core.md §3.1), plain or compressed. It takes plain member lists, starts
+ * processes only through the ToolRunner and knows nothing of Config or actions.
+ */
 import { randomBytes } from "node:crypto";
 import { chmod, open, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";

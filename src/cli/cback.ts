@@ -20,6 +20,7 @@ process.exitCode = await main(process.argv.slice(2), {
   pid: process.pid,
   isRoot: process.getuid?.() === 0,
   signal: controller.signal,
+  ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
 });
 process.off("SIGINT", onSignal);
 process.off("SIGTERM", onSignal);

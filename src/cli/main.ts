@@ -14,6 +14,7 @@ import type { TextStream } from "../log/console-sink.js";
 import { createLogger, type CliLogger } from "../log/create-logger.js";
 import { prepareRun, requiredPrograms, type PreparedRun } from "../run/prepare-run.js";
 import { createBuiltinActions, runActions } from "../run/run-actions.js";
+import { createProgressBar } from "./progress-bar.js";
 import { currentDiagnosticsInfo, diagnosticsLines, diagnosticsText } from "./diagnostics.js";
 import {
   CLI_DEFAULTS,
@@ -37,6 +38,8 @@ export interface CliIo {
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
   readonly now?: () => Date;
+  /** A terminal to draw progress on (stderr when it is a TTY); none under cron. */
+  readonly progressStream?: NodeJS.WriteStream;
 }
 
 /** Run `cback` with the arguments after the program name; resolves to the exit code. */
@@ -206,6 +209,9 @@ async function execute(
       signal: io.signal,
       isRoot: io.isRoot,
       env: io.env,
+      ...(options.verbose && !options.quiet && io.progressStream !== undefined
+        ? { progress: createProgressBar(io.progressStream) }
+        : {}),
     },
     {
       steps: prepared.steps,

@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ExternalCommandError, InterruptedError } from "../errors/cback-error.js";
@@ -411,5 +412,133 @@ it("runs a program given by its path", async () => {
   await expect(runner.run({ program: script, args: [] })).resolves.toEqual({
     status: 0,
     lines: [],
+  });
+});
+
+describe("createNodeRunner().pipeline with streamed input", () => {
+  /** Chunks of `count` x `size` bytes, all through one buffer that is refilled after each yield. */
+  async function* reused(count: number, size: number, log: string[] = []) {
+    const buffer = Buffer.alloc(size);
+    try {
+      for (let index = 0; index < count; index++) {
+        buffer.fill(97 + (index % 26));
+        log.push(`yield ${index}`);
+        await Promise.resolve();
+        yield buffer;
+      }
+    } finally {
+      log.push("closed");
+    }
+  }
+
+  it("streams the chunks to the first stage, each written before the next is asked for", async () => {
+    const dir = await tempDir();
+    const target = join(dir, "out");
+    const { runner } = setup();
+    const log: string[] = [];
+    await runner.pipeline(
+      [
+        { program: "cat", args: [] },
+        { program: "gzip", args: ["-c"] },
+      ],
+      target,
+      {
+        input: reused(40, 256 * 1024, log),
+      },
+    );
+    const expected = Buffer.concat(
+      Array.from({ length: 40 }, (_, index) => Buffer.alloc(256 * 1024, 97 + (index % 26))),
+    );
+    // A reused buffer still arrives intact: no chunk was queued while the next was produced.
+    expect(gunzipSync(await readFile(target)).equals(expected)).toBe(true);
+    expect(log.at(-1)).toBe("closed");
+    expect(await readdir(dir)).toEqual(["out"]);
+  });
+
+  it("accepts a readable stream", async () => {
+    const dir = await tempDir();
+    const target = join(dir, "out");
+    const { runner } = setup();
+    await runner.pipeline([{ program: "cat", args: [] }], target, {
+      input: Readable.from(["one ", "two"]),
+    });
+    expect(await readFile(target, "utf8")).toBe("one two");
+  });
+
+  it("fails and closes the input when the program stops reading early", async () => {
+    const dir = await tempDir();
+    const { runner } = setup();
+    const log: string[] = [];
+    const error = await rejection(
+      runner.pipeline([sh("head -c 10")], join(dir, "out"), {
+        input: reused(100, 1024 * 1024, log),
+      }),
+    );
+    expect(error).toBeInstanceOf(ExternalCommandError);
+    expect((error as Error).message).toBe(
+      "pipeline sh failed: sh stopped reading its input before the end",
+    );
+    expect(log.at(-1)).toBe("closed");
+    expect(log.length).toBeLessThan(20);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("reports the stage's own failure when it dies while reading", async () => {
+    const dir = await tempDir();
+    const { runner } = setup();
+    const error = await rejection(
+      runner.pipeline([sh("head -c 100000 >/dev/null; kill -9 $$")], join(dir, "out"), {
+        input: reused(100, 1024 * 1024),
+      }),
+    );
+    expect((error as Error).message).toBe("pipeline sh failed: sh was killed by SIGKILL");
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("stops every stage and rejects with the producer's error when the input throws", async () => {
+    const dir = await tempDir();
+    const { runner } = setup();
+    async function* failing() {
+      yield Buffer.from("start");
+      await Promise.resolve();
+      throw new Error("the source broke");
+    }
+    const started = Date.now();
+    await expect(
+      runner.pipeline([{ program: "cat", args: [] }, sh("cat; sleep 30")], join(dir, "out"), {
+        input: failing(),
+      }),
+    ).rejects.toThrow("the source broke");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("stops on abort while streaming and leaves no file", async () => {
+    const dir = await tempDir();
+    const { runner } = setup();
+    const controller = new AbortController();
+    async function* endless() {
+      for (let index = 0; ; index++) {
+        if (index === 5) controller.abort();
+        await Promise.resolve();
+        yield Buffer.alloc(64 * 1024, 1);
+      }
+    }
+    await expect(
+      runner.pipeline([{ program: "cat", args: [] }], join(dir, "out"), {
+        input: endless(),
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(InterruptedError);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses input given both in the options and in the first stage", async () => {
+    const { runner } = setup();
+    await expect(
+      runner.pipeline([{ program: "cat", args: [], input: "x" }], "/tmp/never", {
+        input: Readable.from(["y"]),
+      }),
+    ).rejects.toThrow(TypeError);
   });
 });
