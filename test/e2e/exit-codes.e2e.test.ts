@@ -90,6 +90,20 @@ describe("exit codes of the built cback", () => {
     expect(readFileSync(join(dir, "log"), "utf8")).toContain("completed with status 4");
   });
 
+  it("4: a configuration with a DTD is refused (no entity expansion), naming the line", async () => {
+    const dir = tempDir();
+    const config = join(dir, "dtd.conf");
+    writeFileSync(
+      config,
+      `<?xml version="1.0"?>\n<!DOCTYPE cb_config [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<cb_config>&x;</cb_config>\n`,
+    );
+    const r = await spawnCli(["-c", config, "-l", join(dir, "log"), "validate"]);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toContain(
+      `${config}:2:1: document type declarations (<!DOCTYPE>) are refused`,
+    );
+  });
+
   it("4: a switch after the first action is an unknown action (getopt stops there)", async () => {
     const { base, env } = setup();
     const r = await spawnCli([...base, "purge", "--full"], { env });

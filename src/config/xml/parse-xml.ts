@@ -38,6 +38,17 @@ export function parseXml(text: string, file?: string): ParsedXml {
       ],
     };
   }
+  const doctype = findDoctype(text);
+  if (doctype !== undefined) {
+    issues.push({
+      severity: "error",
+      ...at(doctype.line, doctype.column),
+      path: "",
+      message:
+        "document type declarations (<!DOCTYPE>) are refused: they allow entity expansion attacks; remove the DOCTYPE line",
+    });
+    return { root: undefined, issues };
+  }
   // xmldom reports problems through onError (and then wraps them in its own error); keep
   // the first report as it was made. Warnings count too: expat, Cedar's parser, refuses
   // what xmldom only warns about (unquoted attribute values, for example).
@@ -128,4 +139,18 @@ function convert(node: DomNode, path: string): XmlNode {
     line: node.lineNumber,
     column: node.columnNumber,
   };
+}
+
+/**
+ * Where a document type declaration starts, if the prolog (everything before the root
+ * element, comments blanked out) has one. Checked before parsing, because the parser
+ * stumbles over the entities a DTD declares before it gets to report the DTD itself.
+ */
+function findDoctype(text: string): { line: number; column: number } | undefined {
+  const prolog = text.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, " "));
+  const rootStart = prolog.search(/<[A-Za-z_:]/);
+  const index = prolog.slice(0, rootStart < 0 ? undefined : rootStart).search(/<!DOCTYPE/i);
+  if (index < 0) return undefined;
+  const before = text.slice(0, index).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
