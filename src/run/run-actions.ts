@@ -5,6 +5,7 @@
  */
 import type { ActionContext, ActionHandler } from "../actions/action-context.js";
 import { collectAction } from "../actions/collect.js";
+import { purgeAction } from "../actions/purge.js";
 import { createValidateAction, type ValidateInput } from "../actions/validate.js";
 import type { ActionHook } from "../config/types.js";
 import type { XmlNode } from "../config/xml/xml-node.js";
@@ -44,7 +45,7 @@ export function createBuiltinActions(
     collect: collectAction,
     stage: notImplementedAction("stage"),
     store: notImplementedAction("store"),
-    purge: notImplementedAction("purge"),
+    purge: purgeAction,
     rebuild: notImplementedAction("rebuild"),
     initialize: notImplementedAction("initialize"),
     validate: createValidateAction(validate),
