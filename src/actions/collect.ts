@@ -9,10 +9,11 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  fstatSync,
   openSync,
   readFileSync,
+  readSync,
   statSync,
-  type Stats,
 } from "node:fs";
 import { basename, join } from "node:path";
 import { writeArchive } from "../archive/write-archive.js";
@@ -35,14 +36,9 @@ import {
 } from "../domain/collect-plan.js";
 import { DigestMap } from "../domain/digest-map.js";
 import { encodeFsName } from "../domain/fs-name.js";
-import { decodeDigestPickle, encodeDigestPickle } from "../domain/pickle.js";
+import { decodeDigestPickle, DigestPickleWriter } from "../domain/pickle.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
-import {
-  decodeStatCache,
-  encodeStatCache,
-  type FileStat,
-  type StatCacheEntry,
-} from "../domain/stat-cache.js";
+import { decodeStatCache, StatCacheWriter } from "../domain/stat-cache.js";
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { plainFileMode } from "../fs/creation-mode.js";
@@ -219,8 +215,9 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
   const oldDigest = run.resetDigest ? new DigestMap() : loadDigest(run, digestPath);
   const useCache = run.collect.statCache !== false;
   const cache = useCache ? loadStatCache(cachePath) : undefined;
-  const newDigest = new DigestMap();
-  const newCache: StatCacheEntry[] = [];
+  // Written as they are found, in selection order: no map of the new state is kept.
+  const newDigest = new DigestPickleWriter();
+  const newCache = useCache ? new StatCacheWriter() : undefined;
   const changed: SelectedEntry[] = [];
   const trustBefore = run.startedAt.getTime() - RACY_WINDOW_MS;
   const seen = new Set<string>();
@@ -232,8 +229,13 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
     }
     if (seen.has(entry.path)) continue; // Cedar's removeUnchanged keys its list by path
     seen.add(entry.path);
-    const stat = fileStatOf(entry.stat);
-    let digest = cache?.lookup(entry.path, stat);
+    const { stat } = entry;
+    // Node's number stats carry times as float milliseconds; rounding them to nanoseconds
+    // is deterministic for an unchanged file, which is all the comparison needs (a change
+    // also moves ctime, and recent files are never cached).
+    const mtimeNs = Math.round(stat.mtimeMs * 1e6);
+    const ctimeNs = Math.round(stat.ctimeMs * 1e6);
+    let digest = cache?.lookupNumbers(entry.path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs);
     if (digest === undefined) {
       try {
         digest = sha1OfFile(encodeFsName(entry.path));
@@ -245,12 +247,11 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
         );
       }
     }
-    newDigest.set(entry.path, digest);
-    if (useCache && entry.stat.mtimeMs < trustBefore && entry.stat.ctimeMs < trustBefore) {
-      newCache.push({ path: entry.path, stat, digest });
+    newDigest.add(entry.path, digest);
+    if (newCache !== undefined && stat.mtimeMs < trustBefore && stat.ctimeMs < trustBefore) {
+      newCache.add(entry.path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs, digest);
     }
-    const old = oldDigest.getBytes(entry.path);
-    if (old === undefined || !Buffer.from(old).equals(Buffer.from(digest))) changed.push(entry);
+    if (!oldDigest.matches(entry.path, digest)) changed.push(entry);
   }
   if (changed.length > 0) {
     await archive(run, tarPath, item.archiveMode, changed);
@@ -258,21 +259,56 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
     ctx.logger.info(`Nothing changed in [${item.path}]; no tarfile written.`);
   }
   // Saved only now that the archive is complete: a crash before this point leaves the old
-  // digest, so the next run archives the same changes again instead of losing them.
+  // digest, so the next run archives the same changes again instead of losing them. A file
+  // already holding exactly these bytes is left alone (Cedar rewrites it: same content).
   try {
-    await writeFileAtomic(digestPath, encodeDigestPickle(newDigest.entries()));
+    await writeUnlessSame(digestPath, newDigest.finish());
     chownQuietly(run, digestPath);
   } catch (error) {
     ctx.logger.error(`Failed to write digest file [${digestPath}]: ${(error as Error).message}`);
   }
-  if (useCache) {
+  if (newCache !== undefined) {
     try {
-      await writeFileAtomic(cachePath, encodeStatCache(newCache));
+      await writeUnlessSame(cachePath, newCache.finish());
     } catch (error) {
       ctx.logger.warn(`Failed to write stat cache [${cachePath}]: ${(error as Error).message}`);
     }
   }
 }
+
+/** {@link writeFileAtomic}, skipped when `path` already holds exactly `bytes`. */
+async function writeUnlessSame(path: string, bytes: Buffer): Promise<void> {
+  if (hasContent(path, bytes)) return;
+  await writeFileAtomic(path, bytes);
+}
+
+/** Whether the file at `path` holds exactly `bytes` (false when it cannot be read). */
+function hasContent(path: string, bytes: Buffer): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    if (fstatSync(fd).size !== bytes.length) return false;
+    const piece = Buffer.allocUnsafe(Math.min(COMPARE_PIECE, Math.max(1, bytes.length)));
+    let offset = 0;
+    while (offset < bytes.length) {
+      const count = readSync(fd, piece, 0, Math.min(piece.length, bytes.length - offset), offset);
+      if (count === 0 || piece.compare(bytes, offset, offset + count, 0, count) !== 0) return false;
+      offset += count;
+    }
+    // Nothing beyond the expected end either (the file may have grown meanwhile).
+    return readSync(fd, piece, 0, 1, offset) === 0;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const COMPARE_PIECE = 1024 * 1024;
 
 async function archive(
   run: CollectRun,
@@ -332,21 +368,6 @@ function chownQuietly(run: CollectRun, path: string): void {
   } catch (error) {
     run.ctx.logger.error(`Error changing ownership of [${path}]: ${(error as Error).message}`);
   }
-}
-
-/**
- * The stat facts the cache compares. Node's number stats carry times as float milliseconds;
- * rounding them to nanoseconds is deterministic for an unchanged file, which is all the
- * comparison needs (a change also moves ctime, and recent files are never cached).
- */
-function fileStatOf(stats: Stats): FileStat {
-  return {
-    dev: BigInt(stats.dev),
-    ino: BigInt(stats.ino),
-    size: BigInt(stats.size),
-    mtimeNs: BigInt(Math.round(stats.mtimeMs * 1e6)),
-    ctimeNs: BigInt(Math.round(stats.ctimeMs * 1e6)),
-  };
 }
 
 function isDirectory(path: string): boolean {

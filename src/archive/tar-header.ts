@@ -89,18 +89,37 @@ export function paddingAfter(size: number): number {
   return rest === 0 ? 0 : BLOCK_SIZE - rest;
 }
 
+/**
+ * The octal form of {@link encodeNumberField} written in place, for the common case of an
+ * integer that fits it; false (nothing written) otherwise.
+ */
+function putOctal(block: Buffer, value: number, offset: number, width: number): boolean {
+  let rest = Math.trunc(value);
+  if (!(rest >= 0 && rest < 8 ** (width - 1))) return false;
+  block[offset + width - 1] = 0;
+  for (let i = offset + width - 2; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  return true;
+}
+
 /** Python's `_create_header`: one 512-byte header block. */
 function headerBlock(fields: TarHeaderFields, gnu: boolean): Buffer {
   const block = Buffer.alloc(BLOCK_SIZE);
   const put = (bytes: Uint8Array, offset: number, length: number): void => {
     block.set(bytes.subarray(0, length), offset);
   };
+  const number = (value: number, offset: number, width: number): void => {
+    if (!putOctal(block, value, offset, width))
+      put(encodeNumberField(value, width, gnu), offset, width);
+  };
   put(fields.name, 0, 100);
-  put(encodeNumberField(fields.mode & 0o7777, 8, gnu), 100, 8);
-  put(encodeNumberField(fields.uid, 8, gnu), 108, 8);
-  put(encodeNumberField(fields.gid, 8, gnu), 116, 8);
-  put(encodeNumberField(fields.size, 12, gnu), 124, 12);
-  put(encodeNumberField(fields.mtime, 12, gnu), 136, 12);
+  number(fields.mode & 0o7777, 100, 8);
+  number(fields.uid, 108, 8);
+  number(fields.gid, 116, 8);
+  number(fields.size, 124, 12);
+  number(fields.mtime, 136, 12);
   block.fill(0x20, 148, 156);
   block[156] = fields.type;
   put(fields.linkName, 157, 100);
@@ -142,6 +161,9 @@ function longRecord(type: TarTypeFlag, value: Uint8Array): Buffer {
  * Member data, if any, follows these blocks.
  */
 export function encodeMemberHeader(fields: TarHeaderFields): Buffer {
+  if (fields.linkName.length <= NAME_FIELD_LENGTH && fields.name.length <= NAME_FIELD_LENGTH) {
+    return headerBlock(fields, true);
+  }
   const parts: Buffer[] = [];
   if (fields.linkName.length > NAME_FIELD_LENGTH) {
     parts.push(longRecord(TarType.longLink, fields.linkName));

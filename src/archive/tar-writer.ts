@@ -7,7 +7,6 @@ import {
   readlinkSync,
   readSync,
   type BigIntStats,
-  type Stats,
 } from "node:fs";
 import { resolve } from "node:path";
 import { encodeFsName } from "../domain/fs-name.js";
@@ -31,7 +30,14 @@ export interface ArchiveMember {
   /** A regular file (its content is stored) or a symbolic link (stored as a link). */
   readonly kind: "file" | "link";
   /** The lstat of the entry when it was selected (its type and link count are used). */
-  readonly stat: Stats | BigIntStats;
+  readonly stat: MemberStat;
+}
+
+/** What the writer needs of a member's selection-time lstat; `fs.Stats` has it. */
+export interface MemberStat {
+  readonly nlink: number | bigint;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
 }
 
 /** How {@link tarChunks} reports and decides. */
@@ -269,7 +275,7 @@ export function* tarChunks(
     if (options.signal?.aborted === true) {
       throw new InterruptedError("writing the archive was interrupted");
     }
-    if (ownPath !== undefined && resolve(member.path) === ownPath) continue;
+    if (ownPath !== undefined && isOwnPath(member.path, ownPath)) continue;
     const pathBytes = encodeFsName(member.path);
     const name = memberName(pathBytes);
     let done: boolean;
@@ -297,6 +303,20 @@ export function* tarChunks(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Whether `path` resolves to the archive's own (resolved) path. Resolving costs more than the
+ * rest of a small member, so a path that is already absolute and normal is compared as is.
+ */
+function isOwnPath(path: string, ownPath: string): boolean {
+  if (path.startsWith("/") && !path.endsWith("/") && !ABNORMAL.test(path)) {
+    return path === ownPath;
+  }
+  return resolve(path) === ownPath;
+}
+
+/** Parts that `path.resolve` would rewrite: `//`, `/./`, `/../` or a final `/.`/`/..`. */
+const ABNORMAL = /\/\/|\/\.\.?(?:\/|$)/;
 
 /** The current size of an open file, or 0 when it cannot be asked (nothing to report then). */
 function sizeNow(fd: number): number {

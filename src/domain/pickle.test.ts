@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DigestMap } from "./digest-map.js";
 import {
   PickleError,
   decodeDatetimePickle,
@@ -430,5 +431,35 @@ print(json.dumps([pickle.dumps(datetime.datetime(**v), 0).decode("latin1") for v
     ["encode with another codec", "cdatetime\ndatetime\n(c_codecs\nencode\n(Vab\nVutf8\ntRtR."],
   ])("refuses %s", (_what, pickle) => {
     expect(() => decodeDatetimePickle(bytes(pickle))).toThrow(PickleError);
+  });
+});
+
+describe("digest pickles in Python 3's plain shape (read without the general decoder)", () => {
+  const entries: [string, string][] = [
+    ["/a", "0".repeat(40)],
+    ["/caf\udce9 na\u00efve", "ab".repeat(20)],
+    ["/back\\slash", "cd".repeat(20)],
+    ["/a", "F".repeat(40)],
+  ];
+
+  it.each([
+    ["no entries", []],
+    ["plain entries", entries.slice(0, 2)],
+    ["an escaped key and a repeated one", entries],
+  ])("reads %s as the general decoder does", (_what, pairs) => {
+    const encoded = encodeDigestPickle(pairs);
+    const generic = decodePickle(encoded);
+    expect(generic).toMatchObject({ kind: "dict" });
+    const expected = DigestMap.from(pairs);
+    expect([...decodeDigestPickle(encoded)]).toEqual([...expected]);
+  });
+
+  it("leaves damaged pickles to the general decoder's errors", () => {
+    const good = encodeDigestPickle(entries.slice(0, 1));
+    expect(() => decodeDigestPickle(good.subarray(0, good.length - 1))).toThrow(PickleError);
+    const badHex = bytes(good.toString("latin1").replace("0".repeat(40), "g".repeat(40)));
+    expect(() => decodeDigestPickle(badHex)).toThrow(PickleError);
+    const shortHex = bytes(good.toString("latin1").replace("0".repeat(40), "0".repeat(39)));
+    expect(() => decodeDigestPickle(shortHex)).toThrow(PickleError);
   });
 });

@@ -110,22 +110,48 @@ function escapeUnicode(text: string): string {
  * Paths carry undecodable file-name bytes as lone surrogates U+DC80-U+DCFF (see fs-name.ts).
  */
 export function encodeDigestPickle(entries: Iterable<readonly [string, string]>): Buffer {
-  let out = Buffer.alloc(64 * 1024);
-  let length = out.write("(dp0\n", "latin1");
-  let memo = 1;
-  for (const [key, value] of entries) {
-    const item = `V${escapeUnicode(key)}\np${memo}\nV${escapeUnicode(value)}\np${memo + 1}\ns`;
-    if (length + item.length + 1 > out.length) {
-      const grown = Buffer.alloc(Math.max(out.length * 2, length + item.length + 1));
-      out.copy(grown, 0, 0, length);
-      out = grown;
+  const writer = new DigestPickleWriter();
+  for (const [key, value] of entries) writer.add(key, value);
+  return writer.finish();
+}
+
+/**
+ * {@link encodeDigestPickle} one entry at a time, without a map: keys must be unique (the
+ * caller's job), as a dict's are.
+ */
+export class DigestPickleWriter {
+  #out = Buffer.alloc(64 * 1024);
+  #length = this.#out.write("(dp0\n", "latin1");
+  #memo = 1;
+
+  /** Add `key` with `value` (a string, or a 20-byte SHA-1 written as lowercase hex). */
+  add(key: string, value: string | Uint8Array): void {
+    const text =
+      typeof value === "string"
+        ? value
+        : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
+    const memo = this.#memo;
+    const item = `V${escapeUnicode(key)}\np${memo}\nV${escapeUnicode(text)}\np${memo + 1}\ns`;
+    if (this.#length + item.length + 1 > this.#out.length) {
+      const grown = Buffer.alloc(Math.max(this.#out.length * 2, this.#length + item.length + 1));
+      this.#out.copy(grown, 0, 0, this.#length);
+      this.#out = grown;
     }
     // Every character is below U+0100 after escaping, so Latin-1 writes it as its own byte.
-    length += out.write(item, length, "latin1");
-    memo += 2;
+    this.#length += this.#out.write(item, this.#length, "latin1");
+    this.#memo = memo + 2;
   }
-  out[length] = 0x2e; // STOP
-  return out.subarray(0, length + 1);
+
+  /** The pickle's bytes. */
+  finish(): Buffer {
+    if (this.#length + 1 > this.#out.length) {
+      const grown = Buffer.alloc(this.#length + 1);
+      this.#out.copy(grown, 0, 0, this.#length);
+      this.#out = grown;
+    }
+    this.#out[this.#length] = 0x2e; // STOP
+    return this.#out.subarray(0, this.#length + 1);
+  }
 }
 
 /** Python 3's protocol-0 pickle of an int: `I<n>\n.` within 32 bits, else `L<n>L\n.`. */
@@ -482,6 +508,10 @@ function asText(value: PickleValue): string | undefined {
  * bytes are not a pickle or hold anything else; Cedar then starts from an empty map.
  */
 export function decodeDigestPickle(bytes: Uint8Array): DigestMap {
+  const fast = decodePlainDigestPickle(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  );
+  if (fast !== undefined) return fast;
   const value = decodePickle(bytes);
   if (value === null || typeof value !== "object" || value.kind !== "dict") {
     throw new PickleError("digest pickle is not a dict", 0);
@@ -500,6 +530,60 @@ export function decodeDigestPickle(bytes: Uint8Array): DigestMap {
     }
   }
   return map;
+}
+
+const DICT_START = Buffer.from("(dp0\n", "latin1");
+
+/**
+ * The digest pickle exactly as Python 3 (and {@link encodeDigestPickle}) writes it, read
+ * straight into a DigestMap: `(dp0`, then per entry `V<key>`, `p<n>`, `V<hex>`, `p<n>`, `s`,
+ * then STOP. Undefined for anything else (escapes, other opcodes, a bad digest), which the
+ * general decoder then reads or rejects, so the result is always the same as its.
+ */
+function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
+  if (data.length < DICT_START.length || data.compare(DICT_START, 0, 5, 0, 5) !== 0) {
+    return undefined;
+  }
+  // Entries take at least 60 bytes (a 40-digit value and the opcodes): a size hint.
+  const map = new DigestMap(Math.floor(data.length / 96));
+  const slash = data.indexOf(0x5c);
+  let pos = DICT_START.length;
+  /** End of a `V` string at `pos` (its newline), or -1 when not one without escapes. */
+  const unicodeEnd = (): number => {
+    if (data[pos] !== 0x56) return -1;
+    const end = data.indexOf(0x0a, pos + 1);
+    // The first backslash of the file, if any, can only be inside a string read so far.
+    if (end < 0 || (slash >= 0 && slash < end)) return -1;
+    return end;
+  };
+  /** Skips a `p<digits>\n` PUT at `pos`; false when there is none. */
+  const skipPut = (): boolean => {
+    if (data[pos] !== 0x70) return false;
+    let i = pos + 1;
+    while (i < data.length && (data[i] ?? 0) >= 0x30 && (data[i] ?? 0) <= 0x39) i++;
+    if (i === pos + 1 || data[i] !== 0x0a) return false;
+    pos = i + 1;
+    return true;
+  };
+  for (;;) {
+    if (data[pos] === 0x2e) return map;
+    const keyEnd = unicodeEnd();
+    if (keyEnd < 0) return undefined;
+    const key = data.toString("latin1", pos + 1, keyEnd);
+    pos = keyEnd + 1;
+    if (!skipPut()) return undefined;
+    const valueEnd = unicodeEnd();
+    if (valueEnd !== pos + 41) return undefined;
+    const value = data.toString("latin1", pos + 1, valueEnd);
+    pos = valueEnd + 1;
+    if (!skipPut() || data[pos] !== 0x73) return undefined;
+    pos += 1;
+    try {
+      map.set(key, value);
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** Read a `.svnlast` state file: the last dumped revision. Throws PickleError otherwise. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   StatCache,
   StatCacheError,
+  StatCacheWriter,
   decodeStatCache,
   encodeStatCache,
   type FileStat,
@@ -194,5 +195,61 @@ describe("StatCache.lookup", () => {
 
   it("refuses a digest that is not 20 bytes", () => {
     expect(() => new StatCache().set("/a", stat, new Uint8Array(16))).toThrow(RangeError);
+  });
+});
+
+describe("StatCacheWriter and number lookups", () => {
+  const asNumbers = (s: FileStat): [number, number, number, number, number] => [
+    Number(s.dev),
+    Number(s.ino),
+    Number(s.size),
+    Number(s.mtimeNs),
+    Number(s.ctimeNs),
+  ];
+  // Facts as Node's number stats give them: each value an integral double.
+  const asDoubles = (s: FileStat): FileStat => ({
+    dev: BigInt(Number(s.dev)),
+    ino: BigInt(Number(s.ino)),
+    size: BigInt(Number(s.size)),
+    mtimeNs: BigInt(Number(s.mtimeNs)),
+    ctimeNs: BigInt(Number(s.ctimeNs)),
+  });
+  const exact: StatCacheEntry[] = [
+    { path: "/srv/tree/a.txt", stat: asDoubles(stat), digest: sha1("a") },
+    {
+      path: "/srv/tree/caf\udce9",
+      stat: { ...asDoubles(stat), ino: 2n ** 60n, mtimeNs: -(2n ** 62n), ctimeNs: 2n ** 63n },
+      digest: sha1("b"),
+    },
+    {
+      path: "/srv/tree/empty",
+      stat: { ...asDoubles(stat), mtimeNs: -5n, ctimeNs: 0n },
+      digest: sha1(""),
+    },
+  ];
+
+  it("writes the same bytes as encodeStatCache", () => {
+    const writer = new StatCacheWriter();
+    for (const entry of exact) writer.add(entry.path, ...asNumbers(entry.stat), entry.digest);
+    expect(writer.finish()).toEqual(encodeStatCache(exact));
+    expect(new StatCacheWriter().finish()).toEqual(encodeStatCache([]));
+  });
+
+  it("looks numbers up as lookup does bigints", () => {
+    const cache = decodeStatCache(encodeStatCache(exact));
+    for (const entry of exact) {
+      const found = cache.lookupNumbers(entry.path, ...asNumbers(entry.stat));
+      expect(found && new Uint8Array(found)).toEqual(cache.lookup(entry.path, entry.stat));
+      const [dev, ino, size, mtimeNs, ctimeNs] = asNumbers(entry.stat);
+      expect(cache.lookupNumbers(entry.path, dev, ino, size + 1, mtimeNs, ctimeNs)).toBeUndefined();
+      expect(cache.lookupNumbers(entry.path, dev, ino, size, mtimeNs, 0.5)).toBeUndefined();
+    }
+    expect(cache.lookupNumbers("/nowhere", ...asNumbers(stat))).toBeUndefined();
+  });
+
+  it("fails on finish for a value outside 64 bits", () => {
+    const writer = new StatCacheWriter();
+    writer.add("/x", 1, 2, 3, 2 ** 64, 5, sha1("x"));
+    expect(() => writer.finish()).toThrow(RangeError);
   });
 });

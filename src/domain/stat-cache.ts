@@ -72,6 +72,40 @@ function writeStat(target: DataView, offset: number, stat: FileStat): void {
   target.setBigUint64(offset + 32, checkWord(stat.ctimeNs), true);
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * A stat value given as a JavaScript number, stored as {@link checkWord} and
+ * `setBigUint64(BigInt(value))` would: false (nothing written) for a value that is not an
+ * integer within 64 bits. Exact for any integral double: the split at 2^32 loses nothing.
+ */
+function writeNumberWord(target: DataView, offset: number, value: number): boolean {
+  if (!Number.isInteger(value) || value < -(2 ** 63) || value >= 2 ** 64) return false;
+  const high = Math.floor(value / TWO_32);
+  target.setUint32(offset, value - high * TWO_32, true);
+  target.setUint32(offset + 4, high >>> 0, true);
+  return true;
+}
+
+/** The five stat facts as numbers (Node's number stats; times already in nanoseconds). */
+function writeNumberStat(
+  target: DataView,
+  offset: number,
+  dev: number,
+  ino: number,
+  size: number,
+  mtimeNs: number,
+  ctimeNs: number,
+): boolean {
+  return (
+    writeNumberWord(target, offset, dev) &&
+    writeNumberWord(target, offset + 8, ino) &&
+    writeNumberWord(target, offset + 16, size) &&
+    writeNumberWord(target, offset + 24, mtimeNs) &&
+    writeNumberWord(target, offset + 32, ctimeNs)
+  );
+}
+
 function viewOf(buffer: Buffer): DataView {
   return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -140,6 +174,27 @@ export class StatCache implements Iterable<StatCacheEntry> {
     const start = slot * RECORD_LENGTH;
     if (this.#probe.compare(this.#records, start, start + STAT_LENGTH) !== 0) return undefined;
     return new Uint8Array(this.#records.subarray(start + STAT_LENGTH, start + RECORD_LENGTH));
+  }
+
+  /**
+   * {@link StatCache.lookup} with the facts as numbers, as `BigInt(value)` of each would
+   * give them (no BigInt made): the recorded SHA-1 (a view, valid until the cache changes)
+   * when all five match, else undefined.
+   */
+  lookupNumbers(
+    path: string,
+    dev: number,
+    ino: number,
+    size: number,
+    mtimeNs: number,
+    ctimeNs: number,
+  ): Uint8Array | undefined {
+    const slot = this.#slots.get(path);
+    if (slot === undefined) return undefined;
+    if (!writeNumberStat(this.#probeView, 0, dev, ino, size, mtimeNs, ctimeNs)) return undefined;
+    const start = slot * RECORD_LENGTH;
+    if (this.#probe.compare(this.#records, start, start + STAT_LENGTH) !== 0) return undefined;
+    return this.#records.subarray(start + STAT_LENGTH, start + RECORD_LENGTH);
   }
 
   /** Every entry, in insertion order. */
@@ -239,6 +294,71 @@ export function encodeStatCache(entries: StatCache | Iterable<StatCacheEntry>): 
   out.writeUInt32LE(count, MAGIC.length + 4);
   createHash("sha256").update(out.subarray(0, length)).digest().copy(out, length);
   return out.subarray(0, length + CHECKSUM_LENGTH);
+}
+
+/**
+ * Builds the bytes of a stat cache file entry by entry, without keeping a map: the same bytes
+ * as {@link encodeStatCache} of the same entries. Paths must be unique (the caller's job).
+ */
+export class StatCacheWriter {
+  #out = Buffer.alloc(64 * 1024);
+  #view = viewOf(this.#out);
+  #length = HEADER_LENGTH;
+  #count = 0;
+  #failure: RangeError | undefined;
+
+  /**
+   * Add `path` with its facts as numbers (as {@link StatCache.lookupNumbers}) and 20-byte
+   * SHA-1. A value outside 64 bits makes {@link StatCacheWriter.finish} throw RangeError.
+   */
+  add(
+    path: string,
+    dev: number,
+    ino: number,
+    size: number,
+    mtimeNs: number,
+    ctimeNs: number,
+    digest: Uint8Array,
+  ): void {
+    checkDigest(digest);
+    const name = encodeFsName(path);
+    this.#reserve(4 + name.length + RECORD_LENGTH);
+    let length = this.#out.writeUInt32LE(name.length, this.#length);
+    length += name.copy(this.#out, length);
+    if (!writeNumberStat(this.#view, length, dev, ino, size, mtimeNs, ctimeNs)) {
+      const bad = [dev, ino, size, mtimeNs, ctimeNs].find(
+        (value) => !Number.isInteger(value) || value < -(2 ** 63) || value >= 2 ** 64,
+      );
+      this.#failure ??= new RangeError(
+        `stat value ${Number.isInteger(bad) ? BigInt(bad ?? 0) : String(bad)} does not fit in 64 bits`,
+      );
+    }
+    this.#out.set(digest, length + STAT_LENGTH);
+    this.#length = length + RECORD_LENGTH;
+    this.#count += 1;
+  }
+
+  /** The file's bytes. */
+  finish(): Buffer {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#count > 0xffffffff) throw new RangeError("too many stat cache entries");
+    this.#reserve(CHECKSUM_LENGTH);
+    const out = this.#out;
+    const length = this.#length;
+    MAGIC.copy(out, 0);
+    out.writeUInt32LE(VERSION, MAGIC.length);
+    out.writeUInt32LE(this.#count, MAGIC.length + 4);
+    createHash("sha256").update(out.subarray(0, length)).digest().copy(out, length);
+    return out.subarray(0, length + CHECKSUM_LENGTH);
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#out.length) return;
+    const grown = Buffer.alloc(Math.max(this.#length + bytes, this.#out.length * 2));
+    this.#out.copy(grown, 0, 0, this.#length);
+    this.#out = grown;
+    this.#view = viewOf(grown);
+  }
 }
 
 /**

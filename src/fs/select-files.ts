@@ -43,6 +43,49 @@ export interface SelectOptions extends ExclusionOptions {
   readonly dereference: boolean;
 }
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+/**
+ * The `lstat` facts collect and the archive writer use, kept compact: a few hundred
+ * thousand of them (one per selected file) would otherwise hold as many `fs.Stats`, each with
+ * four Dates. Times are Node's float milliseconds, as in `fs.Stats`.
+ */
+export class EntryStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly dev: number;
+  readonly ino: number;
+  readonly nlink: number;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+
+  constructor(stats: Stats) {
+    this.size = stats.size;
+    this.mtimeMs = stats.mtimeMs;
+    this.ctimeMs = stats.ctimeMs;
+    this.dev = stats.dev;
+    this.ino = stats.ino;
+    this.nlink = stats.nlink;
+    this.mode = stats.mode;
+    this.uid = stats.uid;
+    this.gid = stats.gid;
+  }
+
+  /** As `fs.Stats#isFile`. */
+  isFile(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+
+  /** As `fs.Stats#isSymbolicLink`. */
+  isSymbolicLink(): boolean {
+    return (this.mode & S_IFMT) === S_IFLNK;
+  }
+}
+
 /** One selected path. */
 export interface SelectedEntry {
   /** Absolute path as Cedar spells it (Python surrogateescape string). */
@@ -50,7 +93,7 @@ export interface SelectedEntry {
   /** `link` for a symbolic link (to a file or a directory), stored as a link. */
   readonly kind: "file" | "link";
   /** `lstat` of the path, taken when it was selected. */
-  readonly stat: Stats;
+  readonly stat: EntryStat;
 }
 
 /** Told about every path left out for a reason other than the configured exclusions. */
@@ -109,7 +152,7 @@ export function selectFile(path: string): SelectedEntry {
     throw new Error(`path is not a file or does not exist on disk: ${path}`);
   }
   const stat = lstatSync(bytes);
-  return { path, kind: stat.isSymbolicLink() ? "link" : "file", stat };
+  return { path, kind: stat.isSymbolicLink() ? "link" : "file", stat: new EntryStat(stat) };
 }
 
 /**
@@ -274,7 +317,11 @@ function addFile(walk: Walk, entry: DiskPath): void {
   if (walk.filter(entry.path)) return;
   const stat = lstatOrSkip(walk, entry);
   if (stat === undefined) return;
-  walk.selected.push({ path: entry.path, kind: stat.isSymbolicLink() ? "link" : "file", stat });
+  walk.selected.push({
+    path: entry.path,
+    kind: stat.isSymbolicLink() ? "link" : "file",
+    stat: new EntryStat(stat),
+  });
 }
 
 /** Cedar's `addFile` on a dereferenced link: the target must (still) be a file. */
@@ -301,7 +348,7 @@ function addDirectoryLink(walk: Walk, dirPath: string): void {
     return;
   }
   if (!stat.isSymbolicLink() || walk.filter(path)) return;
-  walk.selected.push({ path, kind: "link", stat });
+  walk.selected.push({ path, kind: "link", stat: new EntryStat(stat) });
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { ActionContext, ActionHandler } from "../actions/action-context.js";
 import { collectAction } from "../actions/collect.js";
 import { purgeAction } from "../actions/purge.js";
+import { stageAction } from "../actions/stage.js";
 import { createValidateAction, type ValidateInput } from "../actions/validate.js";
 import type { ActionHook } from "../config/types.js";
 import type { XmlNode } from "../config/xml/xml-node.js";
@@ -43,7 +44,7 @@ export function createBuiltinActions(
 ): Readonly<Record<string, ActionHandler>> {
   return {
     collect: collectAction,
-    stage: notImplementedAction("stage"),
+    stage: stageAction,
     store: notImplementedAction("store"),
     purge: purgeAction,
     rebuild: notImplementedAction("rebuild"),

@@ -1,0 +1,232 @@
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actionContext } from "../../test/support/collect-context.js";
+import { freePort, startSshd, type TestSshd } from "../../test/support/sshd.js";
+import { tempDir } from "../../test/support/temp-dir.js";
+import type { Config, LocalPeerConfig, RemotePeerConfig } from "../config/types.js";
+import { ActionError } from "../errors/cback-error.js";
+import { findAccountId } from "../log/account-names.js";
+import { stageAction } from "./stage.js";
+
+// 2026-11-26 is a Thursday; the starting day is monday, so this is not the start of the week.
+const THURSDAY = new Date(2026, 10, 26, 12, 0, 0);
+const DAY = "2026/11/26";
+
+let sshd: TestSshd;
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd.stop();
+});
+
+/** A peer's collect directory, owned by `user` (when root) so the stage push can write. */
+function collectDir(root: string, name: string, files: Record<string, string>, user?: string) {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+  if (user !== undefined && process.getuid?.() === 0) {
+    const uid = findAccountId(readFileSync("/etc/passwd", "utf8"), user) ?? -1;
+    chownSync(dir, uid, -1);
+    for (const file of readdirSync(dir)) chownSync(join(dir, file), uid, -1);
+  }
+  return dir;
+}
+
+function setup() {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  mkdirSync(join(root, "work"));
+  mkdirSync(join(root, "staging"));
+  return root;
+}
+
+function config(
+  root: string,
+  localPeers: LocalPeerConfig[],
+  remotePeers: RemotePeerConfig[],
+): Config {
+  return {
+    options: {
+      startingDay: "monday",
+      workingDir: join(root, "work"),
+      backupUser: "backup",
+      backupGroup: "backup",
+      rcpCommand: sshd.rcpCommand(),
+    },
+    stage: { targetDir: join(root, "staging"), localPeers, remotePeers },
+  };
+}
+
+const TARS = { "etc.tar.gz": "etc archive", "home.tar.bz2": "home archive" };
+
+function user(index: number): string {
+  return sshd.users[index] ?? sshd.users[0] ?? "";
+}
+
+describe("stage with a real sshd on loopback", () => {
+  it("stages local and remote peers; a down peer fails the action, an ignored one does not", async () => {
+    const root = setup();
+    const local = collectDir(root, "local1", { ...TARS, ".hidden": "dot", "cback.collect": "" });
+    const remote = collectDir(
+      root,
+      "remote1",
+      { ...TARS, ".dotfile": "dot", "cback.collect": "" },
+      user(0),
+    );
+    const notReady = collectDir(root, "remote2", TARS, user(1));
+    const down = collectDir(root, "remote3", { ...TARS, "cback.collect": "" });
+    const cfg = config(
+      root,
+      [{ type: "local", name: "local1", collectDir: local }],
+      [
+        { type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) },
+        {
+          type: "remote",
+          name: "127.0.0.3",
+          collectDir: notReady,
+          backupUser: user(1),
+          ignoreFailures: "all",
+        },
+        // Down: nothing listens on this port.
+        {
+          type: "remote",
+          name: "127.0.0.1",
+          collectDir: down,
+          backupUser: user(0),
+          rcpCommand: sshd.rcpCommand(await freePort()),
+        },
+      ],
+    );
+    const { ctx, logger } = actionContext(cfg, { now: THURSDAY });
+
+    const error = await stageAction(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as Error).message).toBe("Staging failed for peer(s): [127.0.0.1].");
+
+    const daily = join(root, "staging", DAY);
+    expect(readdirSync(daily).sort()).toEqual(
+      ["127.0.0.1", "127.0.0.2", "127.0.0.3", "cback.stage", "local1"].sort(),
+    );
+    expect(readdirSync(join(daily, "local1")).sort()).toEqual(
+      [".hidden", "cback.collect", "etc.tar.gz", "home.tar.bz2"].sort(),
+    );
+    // The remote shell expands `*`: no dotfiles from a remote peer.
+    expect(readdirSync(join(daily, "127.0.0.2")).sort()).toEqual(
+      ["cback.collect", "etc.tar.gz", "home.tar.bz2"].sort(),
+    );
+    expect(readFileSync(join(daily, "127.0.0.2", "etc.tar.gz"), "utf8")).toBe("etc archive");
+    expect(readdirSync(join(daily, "127.0.0.3"))).toEqual([]);
+    expect(readdirSync(join(daily, "127.0.0.1"))).toEqual([]);
+    expect(existsSync(join(local, "cback.stage"))).toBe(true);
+    expect(existsSync(join(remote, "cback.stage"))).toBe(true);
+    expect(existsSync(join(notReady, "cback.stage"))).toBe(false);
+    expect(existsSync(join(down, "cback.stage"))).toBe(false);
+    expect(readdirSync(join(root, "work"))).toEqual([]);
+
+    const lines = logger.records.map((r) => `${r.level} ${r.message}`);
+    expect(lines).toContain("info Staged 4 files for peer [local1].");
+    expect(lines).toContain("info Staged 3 files for peer [127.0.0.2].");
+    expect(lines).toContain("info Peer [127.0.0.3] was not ready to be staged.");
+    expect(lines).toContain("error Peer [127.0.0.1] was not ready to be staged.");
+  });
+
+  it("re-staging the same day: the local peer succeeds again, the remote one finds no new files", async () => {
+    const root = setup();
+    const local = collectDir(root, "local1", { ...TARS, "cback.collect": "" });
+    const remote = collectDir(root, "remote1", { ...TARS, "cback.collect": "" }, user(0));
+    const cfg = config(
+      root,
+      [{ type: "local", name: "local1", collectDir: local }],
+      [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
+    );
+    const daily = join(root, "staging", DAY);
+    await stageAction(actionContext(cfg, { now: THURSDAY }).ctx);
+    // As with Cedar's code, the second run still finds one new remote file: the cback.stage
+    // the first run pushed into the peer's collect directory. The third finds none.
+    const second = actionContext(cfg, { now: THURSDAY });
+    await stageAction(second.ctx);
+    expect(second.logger.records.map((r) => r.message)).toContain(
+      "Staged 1 files for peer [127.0.0.2].",
+    );
+    expect(existsSync(join(daily, "127.0.0.2", "cback.stage"))).toBe(true);
+    writeFileSync(join(local, "etc.tar.gz"), "etc archive, third run");
+
+    const { ctx, logger } = actionContext(cfg, { now: THURSDAY });
+    await expect(stageAction(ctx)).rejects.toThrow("Staging failed for peer(s): [127.0.0.2].");
+    const lines = logger.records.map((r) => `${r.level} ${r.message}`);
+    expect(lines).toContain(`warn Staging directory [${daily}] already existed.`);
+    expect(lines).toContain(
+      `warn Peer staging directory [${join(daily, "local1")}] already existed.`,
+    );
+    expect(lines).toContain("info Staged 4 files for peer [local1].");
+    expect(lines).toContain(
+      "error Error staging [127.0.0.2]: Apparently did not copy any new files from remote peer.",
+    );
+    expect(readFileSync(join(daily, "local1", "etc.tar.gz"), "utf8")).toBe(
+      "etc archive, third run",
+    );
+    expect(existsSync(join(daily, "cback.stage"))).toBe(true);
+  });
+
+  it("a re-run after an interrupted stage replaces the leftover partial copy and finishes", async () => {
+    const root = setup();
+    const remote = collectDir(root, "remote1", { ...TARS, "cback.collect": "" }, user(0));
+    const cfg = config(
+      root,
+      [],
+      [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
+    );
+    const daily = join(root, "staging", DAY);
+    // What a crash mid-copy leaves: the (empty) peer dir and a hidden partial copy.
+    mkdirSync(join(daily, "127.0.0.2"), { recursive: true });
+    mkdirSync(join(daily, ".127.0.0.2.partial-0123456789ab"));
+    writeFileSync(join(daily, ".127.0.0.2.partial-0123456789ab", "etc.tar.gz"), "etc arc");
+
+    await stageAction(actionContext(cfg, { now: THURSDAY }).ctx);
+    expect(readdirSync(daily).sort()).toEqual(["127.0.0.2", "cback.stage"]);
+    expect(readdirSync(join(daily, "127.0.0.2")).sort()).toEqual(
+      ["cback.collect", "etc.tar.gz", "home.tar.bz2"].sort(),
+    );
+    expect(readFileSync(join(daily, "127.0.0.2", "etc.tar.gz"), "utf8")).toBe("etc archive");
+  });
+
+  it("a failed copy leaves the peer directory empty, never half-filled", async () => {
+    const root = setup();
+    const local = collectDir(root, "local1", { ...TARS, "cback.collect": "" });
+    mkdirSync(join(local, "zz-subdir"));
+    const remote = collectDir(root, "remote1", { ...TARS, "cback.collect": "" }, user(0));
+    mkdirSync(join(remote, "zz-subdir"));
+    if (process.getuid?.() === 0) chmodSync(join(remote, "zz-subdir"), 0o777);
+    const cfg = config(
+      root,
+      [{ type: "local", name: "local1", collectDir: local }],
+      [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
+    );
+    const { ctx, logger } = actionContext(cfg, { now: THURSDAY });
+    await expect(stageAction(ctx)).rejects.toThrow(
+      "Staging failed for peer(s): [local1], [127.0.0.2].",
+    );
+    const daily = join(root, "staging", DAY);
+    expect(readdirSync(daily).sort()).toEqual(["127.0.0.2", "cback.stage", "local1"]);
+    expect(readdirSync(join(daily, "local1"))).toEqual([]);
+    expect(readdirSync(join(daily, "127.0.0.2"))).toEqual([]);
+    expect(statSync(join(daily, "cback.stage")).size).toBe(0);
+    const lines = logger.records.map((r) => `${r.level} ${r.message}`);
+    expect(lines).toContain("error Error staging [local1]: Source is not a regular file.");
+    expect(lines.some((l) => l.startsWith("error Error staging [127.0.0.2]: Error ("))).toBe(true);
+  });
+});

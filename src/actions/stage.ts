@@ -1,0 +1,206 @@
+/**
+ * The `stage` action (cedar-core.md §3.3): copy each peer's collect directory into
+ * `staging_dir/YYYY/MM/DD/<peer>` on the master, then write the daily `cback.stage`. As in
+ * Cedar one failed peer never stops the others and the daily indicator is always written;
+ * unlike Cedar (which exits 0) the action then fails naming every peer that failed and was
+ * not ignored, so that a missing peer changes the exit code and not only the log.
+ */
+import { chownSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  effectiveIgnoreFailures,
+  effectiveRcpCommand,
+  effectiveRemoteUser,
+  stagePeers,
+} from "../config/normalize.js";
+import type { LocalPeerConfig, OptionsConfig, RemotePeerConfig } from "../config/types.js";
+import { isStartOfWeek } from "../domain/collect-plan.js";
+import { STAGE_INDICATOR, dailyStagingDir, ignoresFailures } from "../domain/stage-plan.js";
+import { ActionError } from "../errors/cback-error.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { lookupOwnerIds } from "../log/account-names.js";
+import { createLocalPeer } from "../peers/local-peer.js";
+import type { Ownership, StagePeer } from "../peers/peer.js";
+import { createRemotePeer } from "../peers/remote-peer.js";
+import type { ActionContext, ActionHandler } from "./action-context.js";
+
+interface PlannedPeer {
+  readonly peer: StagePeer;
+  readonly ignoreFailures: boolean;
+}
+
+function fail(message: string): never {
+  throw new ActionError("stage", message);
+}
+
+/** Read through a call: the signal changes while the action awaits. */
+function interrupted(ctx: ActionContext): boolean {
+  return ctx.signal.aborted;
+}
+
+/** Cedar's peer constructor checks: a non-empty name and an absolute collect directory. */
+function checkedPeer(config: LocalPeerConfig | RemotePeerConfig): {
+  name: string;
+  collectDir: string;
+} {
+  const { name, collectDir } = config;
+  if (name === undefined || name === "") fail("Peer name must be a non-empty string.");
+  if (collectDir?.startsWith("/") !== true) fail("Collect directory must be an absolute path.");
+  return { name, collectDir };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The stage action. */
+export const stageAction: ActionHandler = async (ctx) => {
+  const { options, stage } = ctx.config;
+  if (options === undefined || stage === undefined) {
+    fail("Stage configuration is not properly filled in.");
+  }
+  if (stage.targetDir === undefined) fail("stage/staging_dir is not set.");
+  const now = ctx.clock.now();
+  const dailyDir = dailyStagingDir(stage.targetDir, now);
+  const peers = buildPeers(ctx, options, now);
+  const chownQuietly = quietOwnership(ctx, options);
+
+  // Cedar's _createStagingDirs: the daily directory, then one directory per peer up front.
+  if (isDirectory(dailyDir)) {
+    ctx.logger.warn(`Staging directory [${dailyDir}] already existed.`);
+  } else {
+    try {
+      mkdirSync(dailyDir, { recursive: true });
+    } catch (error) {
+      fail(`Unable to create staging directory: ${(error as Error).message}`);
+    }
+    for (const path of [dailyDir, join(dailyDir, ".."), join(dailyDir, "..", "..")]) {
+      chownQuietly(path);
+    }
+  }
+  for (const { peer } of peers) {
+    const peerDir = join(dailyDir, peer.name);
+    if (isDirectory(peerDir)) {
+      ctx.logger.warn(`Peer staging directory [${peerDir}] already existed.`);
+      continue;
+    }
+    try {
+      mkdirSync(peerDir, { recursive: true });
+    } catch (error) {
+      fail(`Unable to create staging directory: ${(error as Error).message}`);
+    }
+    chownQuietly(peerDir);
+  }
+
+  const failed: string[] = [];
+  let ownership: Ownership | undefined;
+  for (const { peer, ignoreFailures } of peers) {
+    if (ctx.signal.aborted) break;
+    ctx.logger.info(`Staging peer [${peer.name}].`);
+    if (!(await peer.isReady())) {
+      const message = `Peer [${peer.name}] was not ready to be staged.`;
+      if (ignoreFailures) {
+        ctx.logger.info(message);
+      } else {
+        ctx.logger.error(message);
+        failed.push(peer.name);
+      }
+      continue;
+    }
+    // As in Cedar the backup user is looked up once a peer is ready; failing is fatal.
+    if (ctx.isRoot && ownership === undefined) ownership = stagingOwnership(options);
+    try {
+      const count = await peer.stage(join(dailyDir, peer.name), ownership);
+      ctx.logger.info(`Staged ${count} files for peer [${peer.name}].`);
+      await peer.writeStageIndicator();
+    } catch (error) {
+      if (interrupted(ctx)) throw error;
+      ctx.logger.error(`Error staging [${peer.name}]: ${(error as Error).message}`);
+      failed.push(peer.name);
+    }
+  }
+  if (interrupted(ctx)) return;
+
+  const indicator = join(dailyDir, STAGE_INDICATOR);
+  await writeFileAtomic(indicator, "");
+  chownQuietly(indicator);
+  if (failed.length > 0) {
+    fail(`Staging failed for peer(s): ${failed.map((name) => `[${name}]`).join(", ")}.`);
+  }
+  ctx.logger.info("Executed the 'stage' action successfully.");
+};
+
+/** The peers to stage, local ones first, each with its ignore-failures decision for today. */
+function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): readonly PlannedPeer[] {
+  const { localPeers, remotePeers } = stagePeers(ctx.config);
+  const startOfWeek = isStartOfWeek(now, options.startingDay ?? "monday");
+  const ignore = (peer: LocalPeerConfig | RemotePeerConfig) =>
+    ignoresFailures(effectiveIgnoreFailures(peer), ctx.flags.full, startOfWeek);
+  const planned: PlannedPeer[] = [];
+  for (const config of localPeers) {
+    planned.push({
+      peer: createLocalPeer(checkedPeer(config)),
+      ignoreFailures: ignore(config),
+    });
+  }
+  for (const config of remotePeers) {
+    const { name, collectDir } = checkedPeer(config);
+    const remoteUser = effectiveRemoteUser(config, options);
+    if (remoteUser === undefined || remoteUser === "") {
+      fail("Peer remote user must be a non-empty string.");
+    }
+    if (options.workingDir === undefined) fail("options/working_dir is not set.");
+    planned.push({
+      peer: createRemotePeer({
+        name,
+        collectDir,
+        workingDir: options.workingDir,
+        remoteUser,
+        rcpCommand: effectiveRcpCommand(config, options),
+        localUser: ctx.isRoot ? options.backupUser : undefined,
+        runner: ctx.runner,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      }),
+      ignoreFailures: ignore(config),
+    });
+  }
+  return planned;
+}
+
+/** Owner of staged files when root: the backup user and group, which must exist. */
+function stagingOwnership(options: OptionsConfig): Ownership {
+  const user = options.backupUser ?? "";
+  const group = options.backupGroup ?? "";
+  const ids = lookupOwnerIds(user, group);
+  if (ids === undefined) fail(`Unable to find user [${user}] or group [${group}].`);
+  return ids;
+}
+
+/**
+ * Cedar's `changeOwnership` for directories and indicators: only as root, and a failure
+ * (unknown user, chown error) is logged at ERROR but not fatal.
+ */
+function quietOwnership(ctx: ActionContext, options: OptionsConfig): (path: string) => void {
+  if (!ctx.isRoot) return () => undefined;
+  const user = options.backupUser ?? "";
+  const group = options.backupGroup ?? "";
+  const ids = lookupOwnerIds(user, group);
+  return (path) => {
+    if (ids === undefined) {
+      ctx.logger.error(
+        `Error changing ownership of [${path}]: unknown user [${user}] or group [${group}].`,
+      );
+      return;
+    }
+    try {
+      if (existsSync(path)) chownSync(path, ids.uid, ids.gid);
+    } catch (error) {
+      ctx.logger.error(`Error changing ownership of [${path}]: ${(error as Error).message}`);
+    }
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * peers/ holds the backup peers the master stages from: a local peer (a directory on this
+ * host) and a remote peer (reached with an rcp-compatible command). Both take plain options,
+ * never Config, so the library API can use them directly.
+ */
+
+/** Numeric owner applied to staged files when running as root. */
+export interface Ownership {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** One peer of the backup pool, as the stage action sees it (Cedar's "backup peer" interface). */
+export interface StagePeer {
+  readonly name: string;
+  /** Whether the peer's collect directory holds `cback.collect` (its collect is complete). */
+  isReady(): Promise<boolean>;
+  /**
+   * Copy the peer's collect directory into `targetDir` (which exists), chowning the copied
+   * files to `ownership` when given. Files appear in `targetDir` only once the whole copy
+   * succeeded (see staging-area.ts).
+   * @returns the number of files staged
+   * @throws Error with Cedar's message when nothing (new) was copied or a copy failed
+   */
+  stage(targetDir: string, ownership: Ownership | undefined): Promise<number>;
+  /** Leave `cback.stage` in the peer's collect directory. */
+  writeStageIndicator(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+import { chownSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  COLLECT_INDICATOR,
+  STAGE_INDICATOR,
+  copyAllArgv,
+  fetchIndicatorArgv,
+  pushStageIndicatorArgv,
+  type RemoteCopySpec,
+} from "../domain/stage-plan.js";
+import type { ToolRunner } from "../exec/tool-runner.js";
+import type { Logger } from "../log/logger.js";
+import type { StagePeer } from "./peer.js";
+import {
+  createPartialDir,
+  discardPartialDir,
+  listRegularFiles,
+  publishPartialDir,
+} from "./staging-area.js";
+
+/** What a remote peer needs. */
+export interface RemotePeerOptions {
+  /** The peer's name, which is also the host the copy command connects to. */
+  readonly name: string;
+  /** Absolute path of the collect directory on the peer. */
+  readonly collectDir: string;
+  /** Local directory for the transient copies of `cback.collect` and `cback.stage`. */
+  readonly workingDir: string;
+  /** Login on the peer. */
+  readonly remoteUser: string;
+  /** The rcp-compatible command string, e.g. `/usr/bin/scp -B -q -C`. */
+  readonly rcpCommand: string;
+  /** When running as root: the local backup user every copy runs as (`su <user> -c`). */
+  readonly localUser: string | undefined;
+  readonly runner: ToolRunner;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A peer reached with an rcp-compatible command (Cedar's `RemotePeer`), with Cedar's exact
+ * argv (domain/stage-plan.ts). Only the non-dot files of the collect directory are staged
+ * (the remote shell expands `*`), and a re-stage on the same day fails because no new file
+ * appears.
+ */
+export function createRemotePeer(options: RemotePeerOptions): StagePeer {
+  const spec: RemoteCopySpec = {
+    host: options.name,
+    remoteUser: options.remoteUser,
+    rcpCommand: options.rcpCommand,
+    localUser: options.localUser,
+  };
+  const { collectDir, workingDir, runner, signal } = options;
+
+  const copy = async (argv: readonly string[], failure: (status: number) => string) => {
+    const [program = "", ...args] = argv;
+    const { status } = await runner.run({ program, args }, { signal, allowFailure: true });
+    if (status !== 0) throw new Error(failure(status));
+  };
+  const asUser = spec.localUser === undefined ? "" : ` as local user [${spec.localUser}]`;
+
+  return {
+    name: options.name,
+
+    async isReady() {
+      const target = join(workingDir, COLLECT_INDICATOR);
+      rmSync(target, { force: true });
+      try {
+        const source = join(collectDir, COLLECT_INDICATOR);
+        await copy(
+          fetchIndicatorArgv(spec, collectDir, workingDir),
+          (status) => `Error (${status}) copying [${source}] from remote host${asUser}.`,
+        );
+        if (!existsSync(target))
+          throw new Error("Apparently unable to copy file from remote host.");
+        return true;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        options.logger.info(`Failed looking for collect indicator: ${(error as Error).message}`);
+        return false;
+      } finally {
+        rmSync(target, { force: true });
+      }
+    },
+
+    async stage(targetDir, ownership) {
+      const before = new Set(listRegularFiles(targetDir));
+      const partial = createPartialDir(targetDir, ownership);
+      let copied: string[];
+      try {
+        await copy(
+          copyAllArgv(spec, collectDir, partial),
+          (status) => `Error (${status}) copying files from remote host${asUser}.`,
+        );
+        if (before.size === 0 && listRegularFiles(partial).length === 0) {
+          throw new Error("Did not copy any files from remote peer.");
+        }
+        copied = await publishPartialDir(partial, targetDir);
+      } catch (error) {
+        discardPartialDir(partial);
+        throw error;
+      }
+      const added = copied.filter((file) => !before.has(file));
+      if (added.length === 0) {
+        throw new Error("Apparently did not copy any new files from remote peer.");
+      }
+      if (ownership !== undefined) {
+        for (const file of added) chownSync(join(targetDir, file), ownership.uid, ownership.gid);
+      }
+      return added.length;
+    },
+
+    async writeStageIndicator() {
+      const source = join(workingDir, STAGE_INDICATOR);
+      try {
+        if (!existsSync(source)) writeFileSync(source, "");
+        await copy(
+          pushStageIndicatorArgv(spec, workingDir, collectDir),
+          (status) => `Error (${status}) copying [${source}] to remote host${asUser}.`,
+        );
+      } finally {
+        rmSync(source, { force: true });
+      }
+    },
+  };
+}

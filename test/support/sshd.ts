@@ -1,0 +1,137 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+
+/** A running test sshd (test-components.md §1): loopback only, key authentication only. */
+export interface TestSshd {
+  readonly port: number;
+  /** Loopback addresses it listens on; each can name a distinct peer. */
+  readonly hosts: readonly string[];
+  /** Accounts allowed to log in: two throwaway users as root, else only the current user. */
+  readonly users: readonly string[];
+  /** Private key accepted for every user. */
+  readonly key: string;
+  /** Temporary directory holding the keys and config (readable by the users). */
+  readonly dir: string;
+  /** `scp` command string for `port` (Cedar splits it like any rcp command). */
+  rcpCommand(port?: number): string;
+  stop(): Promise<void>;
+}
+
+/** A TCP port nobody listens on right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      resolve(false);
+    });
+  });
+}
+
+const ROOT_USERS = ["cbstage1", "cbstage2"];
+
+function ensureUser(name: string): void {
+  try {
+    execFileSync("id", [name], { stdio: "ignore" });
+  } catch {
+    execFileSync("useradd", ["-m", "-s", "/bin/sh", name], { stdio: "ignore" });
+  }
+  // useradd leaves the account locked ('!'), which sshd refuses even for key logins.
+  execFileSync("usermod", ["-p", "*", name], { stdio: "ignore" });
+}
+
+/**
+ * Start `/usr/sbin/sshd -D -e` on a free port of 127.0.0.2 and 127.0.0.3 with its own host
+ * key. As root it runs as root and admits two throwaway users (created with useradd when
+ * missing); otherwise it runs as the current user, the only one it can log in.
+ */
+export async function startSshd(): Promise<TestSshd> {
+  const isRoot = process.getuid?.() === 0;
+  const users = isRoot ? ROOT_USERS : [userInfo().username];
+  if (isRoot) {
+    users.forEach(ensureUser);
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  }
+  const dir = mkdtempSync(join(tmpdir(), "cback-sshd-"));
+  chmodSync(dir, 0o755);
+  const hostKey = join(dir, "host_ed25519");
+  const key = join(dir, "client_key");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  const authorized = join(dir, "authorized_keys");
+  writeFileSync(authorized, readFileSync(`${key}.pub`), { mode: 0o644 });
+  const port = await freePort();
+  const hosts = ["127.0.0.2", "127.0.0.3"];
+  const config = join(dir, "sshd_config");
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      ...hosts.map((host) => `ListenAddress ${host}`),
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      // One shared key file outside any home directory: StrictModes would reject /tmp.
+      `AuthorizedKeysFile ${authorized}`,
+      "StrictModes no",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      `AllowUsers ${users.join(" ")}`,
+      "Subsystem sftp internal-sftp",
+      "",
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      resolve();
+    }),
+  );
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(hosts[0] ?? "", port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error(`sshd did not start:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    hosts,
+    users,
+    key,
+    dir,
+    rcpCommand: (p = port) =>
+      `/usr/bin/scp -B -q -F /dev/null -P ${p} -o StrictHostKeyChecking=no ` +
+      `-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes ` +
+      `-o ConnectTimeout=5 -o LogLevel=ERROR -i ${key}`,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
