@@ -152,5 +152,10 @@ const lines = [
   "",
 ];
 console.log(lines.join("\n"));
-if (!process.argv.includes("--no-write"))
-  writeFileSync(join(project, "docs/benchmarks.md"), lines.join("\n"));
+if (!process.argv.includes("--no-write")) {
+  // Keep the stage section written by bench/stage-bench.mjs, if any.
+  const doc = join(project, "docs/benchmarks.md");
+  const current = existsSync(doc) ? readFileSync(doc, "utf8") : "";
+  const marker = current.indexOf("\n## Stage over ssh (loopback)");
+  writeFileSync(doc, lines.join("\n") + (marker < 0 ? "" : current.slice(marker)));
+}

@@ -1,0 +1,186 @@
+// `npm run bench:stage` (as root): stage benchmark of docs/benchmarks.md. Starts the test
+// sshd on loopback (test/support/sshd.ts, compiled on the fly), puts 1 GiB of
+// incompressible files in a peer's collect dir, then measures in the same run: a plain
+// `scp -r` of that directory, `cback stage` of one remote peer, and three peers staged with
+// <concurrency> 1 and 3. Both sides run as the same unprivileged user with the same scp
+// options, so only the copy strategy differs. Appends its table to docs/benchmarks.md.
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const project = join(dirname(fileURLToPath(import.meta.url)), "..");
+const base = process.env.CBACK_BENCH_DIR ?? "/tmp/cback-bench";
+const cback = join(project, "dist/cli/cback.js");
+if (process.getuid?.() !== 0)
+  throw new Error("run the stage benchmark as root (it runs sshd and switches users)");
+
+const compiled = join(base, "sshd-helper");
+rmSync(compiled, { recursive: true, force: true });
+execFileSync(
+  join(project, "node_modules/.bin/tsc"),
+  [
+    "--outDir",
+    compiled,
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--target",
+    "es2022",
+    "--skipLibCheck",
+    "--types",
+    "node",
+    join(project, "test/support/sshd.ts"),
+  ],
+  { stdio: "inherit" },
+);
+writeFileSync(join(compiled, "package.json"), '{"type":"module"}');
+const { startSshd } = await import(pathToFileURL(join(compiled, "sshd.js")).href);
+
+const sshd = await startSshd();
+const user = sshd.users[0];
+const id = (flag) => Number(execFileSync("id", [flag, user], { encoding: "utf8" }).trim());
+const [uid, gid] = [id("-u"), id("-g")];
+const root = join(base, "stage");
+rmSync(root, { recursive: true, force: true });
+mkdirSync(root, { recursive: true });
+chmodSync(root, 0o755);
+const key = join(root, "key");
+copyFileSync(sshd.key, key);
+chownSync(key, uid, gid);
+chmodSync(key, 0o600);
+const rcp = sshd.rcpCommand().replace(`-i ${sshd.key}`, `-i ${key}`);
+
+// 1 GiB: 64 files of 16 MiB, incompressible, in each of three peers' collect dirs.
+const peers = ["peer1", "peer2", "peer3"].map((name) => join(root, name));
+for (const dir of peers) mkdirSync(dir);
+for (const dir of peers) {
+  for (let i = 0; i < 64; i++) {
+    spawnSync("sh", ["-c", `head -c ${16 * 1024 * 1024} /dev/urandom > ${join(dir, `f${i}.bin`)}`]);
+  }
+  writeFileSync(join(dir, "cback.collect"), "");
+  execFileSync("chown", ["-R", `${uid}:${gid}`, dir]);
+}
+const work = join(root, "work");
+const staging = join(root, "staging");
+for (const dir of [work, staging, join(root, "scp")]) {
+  mkdirSync(dir);
+  chownSync(dir, uid, gid);
+}
+
+function asUser(argv) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(
+    "setpriv",
+    ["--reuid", String(uid), "--regid", String(gid), "--init-groups", ...argv],
+    {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: root, CBACK_LOCK_DIR: root },
+    },
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return seconds;
+}
+
+function stageConfig(name, count, concurrency) {
+  const path = join(root, `${name}.conf`);
+  const peerXml = peers
+    .slice(0, count)
+    .map(
+      (dir, i) =>
+        `<peer><name>${sshd.hosts[i % 2]}</name><type>remote</type><collect_dir>${dir}</collect_dir><backup_user>${user}</backup_user></peer>`,
+    )
+    .join("");
+  writeFileSync(
+    path,
+    `<cb_config><options><starting_day>monday</starting_day><working_dir>${work}</working_dir><backup_user>${user}</backup_user>
+<backup_group>${user}</backup_group><rcp_command>${rcp}</rcp_command></options>
+<stage><staging_dir>${staging}</staging_dir>${concurrency > 1 ? `<concurrency>${concurrency}</concurrency>` : ""}${peerXml}</stage></cb_config>`,
+  );
+  return path;
+}
+
+const mib = (count) => count * 64 * 16;
+const rows = [];
+try {
+  rmSync(join(root, "scp"), { recursive: true, force: true });
+  const scp = asUser([
+    ...rcp.split(" ").filter((t) => t !== "-q"),
+    "-r",
+    `${user}@${sshd.hosts[0]}:${peers[0]}`,
+    join(root, "scp"),
+  ]);
+  rows.push(["`scp -r`, 1 peer", scp, mib(1) / scp]);
+  const one = asUser([
+    process.execPath,
+    cback,
+    "-c",
+    stageConfig("one", 1, 1),
+    "-l",
+    join(root, "one.log"),
+    "stage",
+  ]);
+  rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  chownSync(staging, uid, gid);
+  const seq = asUser([
+    process.execPath,
+    cback,
+    "-c",
+    stageConfig("seq", 3, 1),
+    "-l",
+    join(root, "seq.log"),
+    "stage",
+  ]);
+  rows.push(["`cback stage`, 3 peers, sequential", seq, mib(3) / seq]);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  chownSync(staging, uid, gid);
+  const par = asUser([
+    process.execPath,
+    cback,
+    "-c",
+    stageConfig("par", 3, 3),
+    "-l",
+    join(root, "par.log"),
+    "stage",
+  ]);
+  rows.push(["`cback stage`, 3 peers, concurrency 3", par, mib(3) / par]);
+} finally {
+  await sshd.stop();
+}
+const table = [
+  "",
+  "## Stage over ssh (loopback)",
+  "",
+  `Produced by \`npm run bench:stage\` (bench/stage-bench.mjs), ${new Date().toISOString().slice(0, 10)}: 1 GiB per peer`,
+  "(64 incompressible files of 16 MiB), the same scp options and user for every row.",
+  "",
+  "| run | wall time | throughput | vs scp |",
+  "| --- | --- | --- | --- |",
+  ...rows.map(
+    ([label, seconds, rate]) =>
+      `| ${label} | ${seconds.toFixed(2)} s | ${rate.toFixed(0)} MiB/s | ${(rate / rows[0][2]).toFixed(2)} × |`,
+  ),
+  "",
+];
+console.log(table.join("\n"));
+if (!process.argv.includes("--no-write")) {
+  // Replace an earlier stage section, keep the collect figures above it.
+  const doc = join(project, "docs/benchmarks.md");
+  const current = existsSync(doc) ? readFileSync(doc, "utf8") : "# Benchmarks\n";
+  const kept = current.split("\n## Stage over ssh (loopback)")[0].trimEnd();
+  writeFileSync(doc, `${kept}\n${table.join("\n")}`);
+}
