@@ -43,6 +43,10 @@ function collectDir(root: string, name: string, files: Record<string, string>, u
   return dir;
 }
 
+function isDirectory(path: string): boolean {
+  return statSync(path).isDirectory();
+}
+
 function setup() {
   const root = tempDir();
   chmodSync(root, 0o755);
@@ -142,6 +146,14 @@ describe("stage with a real sshd on loopback", () => {
     expect(lines).toContain("info Staged 3 files for peer [127.0.0.2].");
     expect(lines).toContain("info Peer [127.0.0.3] was not ready to be staged.");
     expect(lines).toContain("error Peer [127.0.0.1] was not ready to be staged.");
+    // The connection problem names the peer, the command and what ssh said.
+    const reason = lines.find((l) =>
+      l.startsWith("info Failed looking for collect indicator on peer [127.0.0.1]: Error ("),
+    );
+    expect(reason).toContain("Command: /usr/bin/scp -B -q -F /dev/null -P ");
+    expect(reason).toContain(`${user(0)}@127.0.0.1:${down}/cback.collect`);
+    // scp's -q also silences ssh's "Connection refused"; scp itself still says why.
+    expect(reason).toMatch(/; output: .*Connection closed/);
   });
 
   it("re-staging the same day: the local peer succeeds again, the remote one finds no new files", async () => {
@@ -227,6 +239,105 @@ describe("stage with a real sshd on loopback", () => {
     expect(statSync(join(daily, "cback.stage")).size).toBe(0);
     const lines = logger.records.map((r) => `${r.level} ${r.message}`);
     expect(lines).toContain("error Error staging [local1]: Source is not a regular file.");
-    expect(lines.some((l) => l.startsWith("error Error staging [127.0.0.2]: Error ("))).toBe(true);
+    const copyError = lines.find((l) => l.startsWith("error Error staging [127.0.0.2]: Error ("));
+    expect(copyError).toContain(`Command: /usr/bin/scp `);
+    expect(copyError).toContain(`${user(0)}@127.0.0.2:${remote}/* `);
+    expect(copyError).toMatch(/output: .*zz-subdir/);
+  });
+});
+
+describe("stage with <concurrency> (beyond Cedar)", () => {
+  /** Three peers, two of them remote, the same files each time. */
+  function threePeers(root: string, concurrency: number | undefined): Config {
+    const base = config(
+      root,
+      [
+        {
+          type: "local",
+          name: "local1",
+          collectDir: collectDir(root, "local1", { ...TARS, "cback.collect": "" }),
+        },
+      ],
+      [
+        {
+          type: "remote",
+          name: "127.0.0.2",
+          collectDir: collectDir(root, "remote1", { ...TARS, "cback.collect": "" }, user(0)),
+          backupUser: user(0),
+        },
+        {
+          type: "remote",
+          name: "127.0.0.3",
+          collectDir: collectDir(root, "remote2", { "db.tar": "db", "cback.collect": "" }, user(1)),
+          backupUser: user(1),
+        },
+      ],
+    );
+    return concurrency === undefined ? base : { ...base, stage: { ...base.stage, concurrency } };
+  }
+
+  function stagedTree(root: string): Record<string, string[]> {
+    const daily = join(root, "staging", DAY);
+    const tree: Record<string, string[]> = { ".": readdirSync(daily).sort() };
+    for (const name of readdirSync(daily)) {
+      if (isDirectory(join(daily, name))) tree[name] = readdirSync(join(daily, name)).sort();
+    }
+    return tree;
+  }
+
+  it("stages 3 peers 3 at a time with the same result as one at a time, logs prefixed", async () => {
+    const sequentialRoot = setup();
+    const sequential = actionContext(threePeers(sequentialRoot, undefined), { now: THURSDAY });
+    await stageAction(sequential.ctx);
+
+    const root = setup();
+    const { ctx, logger } = actionContext(threePeers(root, 3), { now: THURSDAY });
+    await stageAction(ctx);
+
+    expect(stagedTree(root)).toEqual(stagedTree(sequentialRoot));
+    expect(stagedTree(root)["127.0.0.3"]).toEqual(["cback.collect", "db.tar"]);
+    for (const peer of ["local1", "remote1", "remote2"]) {
+      expect(existsSync(join(root, peer, "cback.stage"))).toBe(true);
+    }
+    // Each remote peer had its own transient working directory, removed afterwards.
+    expect(readdirSync(join(root, "work"))).toEqual([]);
+
+    const lines = logger.records.map((r) => `${r.level} ${r.message}`);
+    for (const [peer, count] of [
+      ["local1", 3],
+      ["127.0.0.2", 3],
+      ["127.0.0.3", 2],
+    ] as const) {
+      expect(lines).toContain(`info [${peer}] Staging peer [${peer}].`);
+      expect(lines).toContain(`info [${peer}] Staged ${count} files for peer [${peer}].`);
+    }
+    // All three were in flight at once: every peer started before the first one finished.
+    const lastStart = lines.findLastIndex((l) => l.includes("Staging peer ["));
+    expect(lastStart).toBeLessThan(lines.findIndex((l) => l.includes("] Staged ")));
+    expect(lines.at(-1)).toBe("info Executed the 'stage' action successfully.");
+    // One at a time keeps Cedar's unprefixed lines, in config order.
+    const plain = sequential.logger.records
+      .map((r) => r.message)
+      .filter((m) => m.startsWith("Staging peer"));
+    expect(plain).toEqual([
+      "Staging peer [local1].",
+      "Staging peer [127.0.0.2].",
+      "Staging peer [127.0.0.3].",
+    ]);
+  });
+
+  it("reports failed peers in config order whatever finishes first", async () => {
+    const root = setup();
+    const cfg = threePeers(root, 3);
+    const remotes = (cfg.stage?.remotePeers ?? []).map((peer) => ({
+      ...peer,
+      rcpCommand: sshd.rcpCommand(1),
+    }));
+    const broken: Config = { ...cfg, stage: { ...cfg.stage, remotePeers: remotes } };
+    await expect(stageAction(actionContext(broken, { now: THURSDAY }).ctx)).rejects.toThrow(
+      "Staging failed for peer(s): [127.0.0.2], [127.0.0.3].",
+    );
+    expect(existsSync(join(root, "staging", DAY, "cback.stage"))).toBe(true);
+    expect(readdirSync(join(root, "staging", DAY, "local1"))).toHaveLength(3);
   });
 });

@@ -4,8 +4,13 @@
  * Cedar one failed peer never stops the others and the daily indicator is always written;
  * unlike Cedar (which exits 0) the action then fails naming every peer that failed and was
  * not ignored, so that a missing peer changes the exit code and not only the log.
+ *
+ * Beyond Cedar, `<stage><concurrency>` stages up to N peers at once. Each peer then logs with
+ * a `[<peer>] ` prefix and each remote peer gets its own transient working directory (its
+ * `cback.collect`/`cback.stage` copies would otherwise collide); the outcome (staged files,
+ * indicators, failures and their order) is the same as with one peer at a time.
  */
-import { chownSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   effectiveIgnoreFailures,
@@ -19,6 +24,7 @@ import { STAGE_INDICATOR, dailyStagingDir, ignoresFailures } from "../domain/sta
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { lookupOwnerIds } from "../log/account-names.js";
+import { createPrefixedLogger, type Logger } from "../log/logger.js";
 import { createLocalPeer } from "../peers/local-peer.js";
 import type { Ownership, StagePeer } from "../peers/peer.js";
 import { createRemotePeer } from "../peers/remote-peer.js";
@@ -27,6 +33,10 @@ import type { ActionContext, ActionHandler } from "./action-context.js";
 interface PlannedPeer {
   readonly peer: StagePeer;
   readonly ignoreFailures: boolean;
+  /** Where this peer logs (prefixed with its name when peers are staged concurrently). */
+  readonly logger: Logger;
+  /** A working directory of its own (concurrent remote peers only): made, then removed. */
+  readonly ownWorkingDir?: string;
 }
 
 function fail(message: string): never {
@@ -96,33 +106,18 @@ export const stageAction: ActionHandler = async (ctx) => {
     chownQuietly(peerDir);
   }
 
-  const failed: string[] = [];
+  // As in Cedar the backup user is looked up once a peer is ready; failing is fatal.
   let ownership: Ownership | undefined;
-  for (const { peer, ignoreFailures } of peers) {
-    if (ctx.signal.aborted) break;
-    ctx.logger.info(`Staging peer [${peer.name}].`);
-    if (!(await peer.isReady())) {
-      const message = `Peer [${peer.name}] was not ready to be staged.`;
-      if (ignoreFailures) {
-        ctx.logger.info(message);
-      } else {
-        ctx.logger.error(message);
-        failed.push(peer.name);
-      }
-      continue;
-    }
-    // As in Cedar the backup user is looked up once a peer is ready; failing is fatal.
+  const ownershipForStaging = (): Ownership | undefined => {
     if (ctx.isRoot && ownership === undefined) ownership = stagingOwnership(options);
-    try {
-      const count = await peer.stage(join(dailyDir, peer.name), ownership);
-      ctx.logger.info(`Staged ${count} files for peer [${peer.name}].`);
-      await peer.writeStageIndicator();
-    } catch (error) {
-      if (interrupted(ctx)) throw error;
-      ctx.logger.error(`Error staging [${peer.name}]: ${(error as Error).message}`);
-      failed.push(peer.name);
-    }
-  }
+    return ownership;
+  };
+  const outcomes = await forEachLimited(peers, stage.concurrency ?? 1, ctx.signal, (planned) =>
+    stageOnePeer(ctx, planned, dailyDir, ownershipForStaging, chownQuietly),
+  );
+  const failed = peers
+    .filter((_, index) => outcomes[index] === "failed")
+    .map(({ peer }) => peer.name);
   if (interrupted(ctx)) return;
 
   const indicator = join(dailyDir, STAGE_INDICATOR);
@@ -134,17 +129,98 @@ export const stageAction: ActionHandler = async (ctx) => {
   ctx.logger.info("Executed the 'stage' action successfully.");
 };
 
+type PeerOutcome = "staged" | "failed" | "skipped";
+
+/**
+ * Stage one peer: ready check, copy, peer indicator. Resolves with the outcome; rejects only
+ * when the run is interrupted or the backup user cannot be found (fatal, as in Cedar).
+ */
+async function stageOnePeer(
+  ctx: ActionContext,
+  { peer, ignoreFailures, logger, ownWorkingDir }: PlannedPeer,
+  dailyDir: string,
+  ownershipForStaging: () => Ownership | undefined,
+  chownQuietly: (path: string) => void,
+): Promise<PeerOutcome> {
+  logger.info(`Staging peer [${peer.name}].`);
+  if (ownWorkingDir !== undefined) {
+    mkdirSync(ownWorkingDir, { recursive: true });
+    // The su-wrapped copies run as the backup user and write here.
+    chownQuietly(ownWorkingDir);
+  }
+  try {
+    if (!(await peer.isReady())) {
+      const message = `Peer [${peer.name}] was not ready to be staged.`;
+      if (ignoreFailures) {
+        logger.info(message);
+        return "skipped";
+      }
+      logger.error(message);
+      return "failed";
+    }
+    const ownership = ownershipForStaging();
+    try {
+      const count = await peer.stage(join(dailyDir, peer.name), ownership);
+      logger.info(`Staged ${count} files for peer [${peer.name}].`);
+      await peer.writeStageIndicator();
+      return "staged";
+    } catch (error) {
+      if (interrupted(ctx)) throw error;
+      logger.error(`Error staging [${peer.name}]: ${(error as Error).message}`);
+      return "failed";
+    }
+  } finally {
+    if (ownWorkingDir !== undefined) rmSync(ownWorkingDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run `work` on each item with at most `limit` in flight, starting items in list order, and
+ * return the results in list order. With limit 1 this is a plain sequential loop. Items not
+ * started when `signal` aborts get `"skipped"`. After the first rejection no new item starts;
+ * the others finish, then the first rejection is rethrown.
+ */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal,
+  work: (item: T) => Promise<PeerOutcome>,
+): Promise<PeerOutcome[]> {
+  const results: PeerOutcome[] = items.map(() => "skipped");
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failure === undefined && !signal.aborted) {
+      const index = next++;
+      const item = items[index] as T;
+      try {
+        results[index] = await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+  return results;
+}
+
 /** The peers to stage, local ones first, each with its ignore-failures decision for today. */
 function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): readonly PlannedPeer[] {
   const { localPeers, remotePeers } = stagePeers(ctx.config);
+  const concurrent = (ctx.config.stage?.concurrency ?? 1) > 1;
+  const loggerFor = (name: string) =>
+    concurrent ? createPrefixedLogger(ctx.logger, `[${name}] `) : ctx.logger;
   const startOfWeek = isStartOfWeek(now, options.startingDay ?? "monday");
   const ignore = (peer: LocalPeerConfig | RemotePeerConfig) =>
     ignoresFailures(effectiveIgnoreFailures(peer), ctx.flags.full, startOfWeek);
   const planned: PlannedPeer[] = [];
   for (const config of localPeers) {
+    const checked = checkedPeer(config);
     planned.push({
-      peer: createLocalPeer(checkedPeer(config)),
+      peer: createLocalPeer(checked),
       ignoreFailures: ignore(config),
+      logger: loggerFor(checked.name),
     });
   }
   for (const config of remotePeers) {
@@ -154,16 +230,22 @@ function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): read
       fail("Peer remote user must be a non-empty string.");
     }
     if (options.workingDir === undefined) fail("options/working_dir is not set.");
+    const logger = loggerFor(name);
+    const ownWorkingDir = concurrent
+      ? join(options.workingDir, `cback-stage-${encodeURIComponent(name)}`)
+      : undefined;
     planned.push({
+      ...(ownWorkingDir === undefined ? {} : { ownWorkingDir }),
+      logger,
       peer: createRemotePeer({
         name,
         collectDir,
-        workingDir: options.workingDir,
+        workingDir: ownWorkingDir ?? options.workingDir,
         remoteUser,
         rcpCommand: effectiveRcpCommand(config, options),
         localUser: ctx.isRoot ? options.backupUser : undefined,
         runner: ctx.runner,
-        logger: ctx.logger,
+        logger,
         signal: ctx.signal,
       }),
       ignoreFailures: ignore(config),

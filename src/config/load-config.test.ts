@@ -523,6 +523,18 @@ describe("Cedar's reading rules (cedar-core.md §2.1)", () => {
     expect(config.peers?.remotePeers?.[0]?.managedActions).toEqual([]);
   });
 
+  it("reads the stage concurrency and rejects one below 1", () => {
+    const ok = parseBody(`<stage><staging_dir>/s</staging_dir><concurrency>4</concurrency>
+<peer><name>c</name><type>local</type><collect_dir>/c</collect_dir></peer></stage>`);
+    expect(okConfig(ok).stage?.concurrency).toBe(4);
+    const bad = parseBody(`<stage><staging_dir>/s</staging_dir><concurrency>0</concurrency>
+<peer><name>c</name><type>local</type><collect_dir>/c</collect_dir></peer></stage>`);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ["stage/concurrency", 'must be an integer >= 1, got "0"'],
+    ]);
+  });
+
   it("drops a peer whose type is not exactly local or remote, with a warning", () => {
     const result = parseBody(`<stage><staging_dir>/s</staging_dir>
 <peer><name>a</name><type>Remote</type><collect_dir>/c</collect_dir></peer>

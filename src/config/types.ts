@@ -153,6 +153,11 @@ export interface CollectConfig {
 /** `<stage>`. */
 export interface StageConfig {
   readonly targetDir?: string;
+  /**
+   * `<concurrency>` (beyond Cedar, ignored by cback3): how many peers are staged at the same
+   * time, an integer >= 1. Default 1: one after the other in Cedar's order.
+   */
+  readonly concurrency?: number;
   readonly localPeers?: readonly LocalPeerConfig[];
   readonly remotePeers?: readonly RemotePeerConfig[];
 }

@@ -36,6 +36,19 @@ describe("writeConfig round trip", () => {
     expect(withoutLocations(again)).toEqual(withoutLocations(original));
   });
 
+  it("keeps the stage concurrency (beyond Cedar)", () => {
+    const config: Config = {
+      stage: {
+        targetDir: "/s",
+        concurrency: 3,
+        localPeers: [{ type: "local", name: "a", collectDir: "/c" }],
+      },
+    };
+    const text = writeConfig(config);
+    expect(text).toContain("<concurrency>3</concurrency>");
+    expect(read(text)).toEqual(config);
+  });
+
   it("keeps empty lists, empty subsections and odd strings", () => {
     const config: Config = {
       options: {

@@ -50,3 +50,27 @@ export function createMemoryLogger(): Logger & { readonly records: LogRecord[] }
     output: add("output"),
   };
 }
+
+/**
+ * A logger that starts every message with `prefix` (e.g. `[peer] `) and passes it on, so the
+ * lines of work running side by side stay readable in one log.
+ */
+export function createPrefixedLogger(logger: Logger, prefix: string): Logger {
+  return {
+    debug: (message) => {
+      logger.debug(`${prefix}${message}`);
+    },
+    info: (message) => {
+      logger.info(`${prefix}${message}`);
+    },
+    warn: (message) => {
+      logger.warn(`${prefix}${message}`);
+    },
+    error: (message) => {
+      logger.error(`${prefix}${message}`);
+    },
+    output: (line) => {
+      logger.output(`${prefix}${line}`);
+    },
+  };
+}

@@ -37,6 +37,14 @@ export interface RemotePeerOptions {
   readonly signal: AbortSignal;
 }
 
+/** How many of a failed copy command's last output lines its error keeps. */
+const OUTPUT_TAIL_LINES = 5;
+
+/** An argv as one readable line: arguments with blanks or quotes are JSON-quoted. */
+function shownCommand(argv: readonly string[]): string {
+  return argv.map((arg) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg)).join(" ");
+}
+
 /**
  * A peer reached with an rcp-compatible command (Cedar's `RemotePeer`), with Cedar's exact
  * argv (domain/stage-plan.ts). Only the non-dot files of the collect directory are staged
@@ -52,10 +60,16 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
   };
   const { collectDir, workingDir, runner, signal } = options;
 
+  // A failure names the command and what it said (e.g. ssh's "Connection refused"), not only
+  // Cedar's "Error (n) copying ..." sentence, so a connection problem is diagnosable from the log.
   const copy = async (argv: readonly string[], failure: (status: number) => string) => {
     const [program = "", ...args] = argv;
-    const { status } = await runner.run({ program, args }, { signal, allowFailure: true });
-    if (status !== 0) throw new Error(failure(status));
+    const { status, lines } = await runner.run({ program, args }, { signal, allowFailure: true });
+    if (status !== 0) {
+      const said = lines.filter((line) => line.trim() !== "").slice(-OUTPUT_TAIL_LINES);
+      const output = said.length === 0 ? "no output" : `output: ${said.join(" | ")}`;
+      throw new Error(`${failure(status)} Command: ${shownCommand(argv)}; ${output}`);
+    }
   };
   const asUser = spec.localUser === undefined ? "" : ` as local user [${spec.localUser}]`;
 
@@ -76,7 +90,9 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
         return true;
       } catch (error) {
         if (signal.aborted) throw error;
-        options.logger.info(`Failed looking for collect indicator: ${(error as Error).message}`);
+        options.logger.info(
+          `Failed looking for collect indicator on peer [${options.name}]: ${(error as Error).message}`,
+        );
         return false;
       } finally {
         rmSync(target, { force: true });
