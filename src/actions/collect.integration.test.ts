@@ -147,6 +147,28 @@ describe("collect modes over a week", () => {
     expect(names(root, file)).toEqual(["/src/link"]);
   });
 
+  it("incr with dereference: a file reached twice is digested and archived once", async () => {
+    const root = tempDir();
+    const src = join(root, "src");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, "target.txt"), "target\n");
+    symlinkSync("target.txt", join(src, "alias"));
+    const config = configFor(root, {
+      collectMode: "incr",
+      archiveMode: "tar",
+      collectDirs: [{ absPath: src, linkDepth: 1, dereference: true }],
+    });
+    const file = `${buildNormalizedPath(src)}.tar`;
+    await collectAction(actionContext(config, { now: MONDAY }).ctx);
+    expect(names(root, file)).toEqual(["/src/alias", "/src/target.txt"]);
+    expect(Object.keys(digestOf(root, src, src))).toEqual(["/target.txt"]);
+    writeFileSync(join(src, "target.txt"), "changed\n");
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(names(root, file)).toEqual(["/src/alias", "/src/target.txt"]);
+    await collectAction(actionContext(config, { now: THURSDAY }).ctx);
+    expect(names(root, file)).toEqual(["/src/alias"]);
+  });
+
   it("weekly items are collected only on the start of the week or with --full; daily always", async () => {
     const root = tempDir();
     const src = tree(root);

@@ -34,11 +34,10 @@ import {
   shouldCollect,
   tarfileName,
 } from "../domain/collect-plan.js";
-import { DigestMap } from "../domain/digest-map.js";
-import { encodeFsName } from "../domain/fs-name.js";
-import { decodeDigestPickle, DigestPickleWriter } from "../domain/pickle.js";
+import { fsPathOf } from "../domain/fs-name.js";
+import { DigestPickleWriter, readDigestPickle, type DigestLookup } from "../domain/pickle.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
-import { decodeStatCache, StatCacheWriter } from "../domain/stat-cache.js";
+import { readStatCache, StatCacheWriter, type StatCacheLookup } from "../domain/stat-cache.js";
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { plainFileMode } from "../fs/creation-mode.js";
@@ -76,6 +75,11 @@ interface CollectItem {
   readonly collectMode: CollectMode;
   readonly archiveMode: ArchiveMode;
   readonly entries: () => SelectedEntry[];
+  /**
+   * Whether a path may be selected twice: only when links are dereferenced (a target inside
+   * the tree is also reached by the walk); other walks reach every path by one route only.
+   */
+  readonly mayRepeat: boolean;
 }
 
 /** The collect action. */
@@ -144,6 +148,7 @@ function plannedItems(run: CollectRun): CollectItem[] {
       collectMode: effectiveCollectMode(file, collect) ?? "daily",
       archiveMode: effectiveArchiveMode(file, collect) ?? "tar",
       entries: () => [selectFile(path)],
+      mayRepeat: false,
     });
   }
   for (const dir of collect.collectDirs ?? []) {
@@ -181,6 +186,7 @@ function plannedItems(run: CollectRun): CollectItem[] {
         path: target.path,
         collectMode,
         archiveMode,
+        mayRepeat: dereference,
         entries: () => {
           for (const extra of target.extraExcludes) excludePaths.add(extra);
           return selectDirContents(target.path, select, (path, reason) => {
@@ -212,23 +218,28 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
   }
   const digestPath = join(run.options.workingDir, digestFileName(item.path));
   const cachePath = `${digestPath}-cache`;
-  const oldDigest = run.resetDigest ? new DigestMap() : loadDigest(run, digestPath);
+  const old = run.resetDigest ? { digest: NO_DIGEST, size: 0 } : loadDigest(run, digestPath);
+  const oldDigest = old.digest;
   const useCache = run.collect.statCache !== false;
-  const cache = useCache ? loadStatCache(cachePath) : undefined;
-  // Written as they are found, in selection order: no map of the new state is kept.
-  const newDigest = new DigestPickleWriter();
-  const newCache = useCache ? new StatCacheWriter() : undefined;
+  const cacheBytes = useCache ? readQuietly(cachePath) : undefined;
+  const cache = cacheBytes === undefined ? undefined : loadStatCache(cacheBytes);
+  // Written as they are found, in selection order: no map of the new state is kept. The old
+  // files' sizes are good guesses of the new ones'.
+  const newDigest = new DigestPickleWriter(old.size);
+  const newCache = useCache ? new StatCacheWriter(cacheBytes?.length) : undefined;
   const changed: SelectedEntry[] = [];
   const trustBefore = run.startedAt.getTime() - RACY_WINDOW_MS;
-  const seen = new Set<string>();
+  // Cedar's removeUnchanged keys its list by path: a path selected twice counts once.
+  const seen = item.mayRepeat ? new Set<string>() : undefined;
   for (const entry of entries) {
-    if (entry.kind === "link") {
-      if (!seen.has(entry.path)) changed.push(entry); // never digested: always included
+    if (seen !== undefined) {
+      if (seen.has(entry.path)) continue;
       seen.add(entry.path);
+    }
+    if (entry.kind === "link") {
+      changed.push(entry); // never digested: always included
       continue;
     }
-    if (seen.has(entry.path)) continue; // Cedar's removeUnchanged keys its list by path
-    seen.add(entry.path);
     const { stat } = entry;
     // Node's number stats carry times as float milliseconds; rounding them to nanoseconds
     // is deterministic for an unchanged file, which is all the comparison needs (a change
@@ -238,7 +249,7 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
     let digest = cache?.lookupNumbers(entry.path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs);
     if (digest === undefined) {
       try {
-        digest = sha1OfFile(encodeFsName(entry.path));
+        digest = sha1OfFile(fsPathOf(entry.path));
       } catch (error) {
         throw new ActionError(
           "collect",
@@ -341,21 +352,35 @@ async function archive(
   ctx.logger.info(`Wrote [${tarPath}]: ${result.members} files, ${result.bytes} bytes.`);
 }
 
-function loadDigest(run: CollectRun, path: string): DigestMap {
-  if (!existsSync(path)) return new DigestMap();
+/** The digest of a reset: nothing matches. */
+const NO_DIGEST: DigestLookup = { matches: () => false };
+
+/** The bytes of the file at `path`, or undefined when it cannot be read. */
+function readQuietly(path: string): Buffer | undefined {
   try {
-    return decodeDigestPickle(readFileSync(path));
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The old digest, and the size of its file (0 when there is none). */
+function loadDigest(run: CollectRun, path: string): { digest: DigestLookup; size: number } {
+  if (!existsSync(path)) return { digest: NO_DIGEST, size: 0 };
+  try {
+    const bytes = readFileSync(path);
+    return { digest: readDigestPickle(bytes), size: bytes.length };
   } catch (error) {
     run.ctx.logger.error(
       `Failed to read digest [${path}], starting a full digest: ${(error as Error).message}`,
     );
-    return new DigestMap();
+    return { digest: NO_DIGEST, size: 0 };
   }
 }
 
-function loadStatCache(path: string): ReturnType<typeof decodeStatCache> | undefined {
+function loadStatCache(bytes: Buffer): StatCacheLookup | undefined {
   try {
-    return decodeStatCache(readFileSync(path));
+    return readStatCache(bytes);
   } catch {
     return undefined; // missing or corrupt: hash again
   }

@@ -84,3 +84,13 @@ export function encodeFsName(name: string): Buffer {
   parts.push(Buffer.from(run, "utf8"));
   return Buffer.concat(parts);
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * What to hand to `fs` for the file name `name`: the string itself when its UTF-8 is
+ * {@link encodeFsName}'s bytes (no surrogates), which spares making a Buffer, else the bytes.
+ */
+export function fsPathOf(name: string): string | Buffer {
+  return SURROGATE.test(name) ? encodeFsName(name) : name;
+}

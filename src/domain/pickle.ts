@@ -8,6 +8,7 @@
 import { ExitCode } from "../errors/exit-codes.js";
 import { CbackError } from "../errors/cback-error.js";
 import { DigestMap } from "./digest-map.js";
+import { KeyIndex, KeyRangesBuilder, type KeyRanges } from "./key-index.js";
 import { decodeFsName } from "./fs-name.js";
 
 /** A pickle that is malformed or uses an opcode this reader does not know. */
@@ -120,18 +121,25 @@ export function encodeDigestPickle(entries: Iterable<readonly [string, string]>)
  * caller's job), as a dict's are.
  */
 export class DigestPickleWriter {
-  #out = Buffer.alloc(64 * 1024);
-  #length = this.#out.write("(dp0\n", "latin1");
+  #out: Buffer;
+  #length: number;
   #memo = 1;
+
+  /** `expectedBytes` (a hint) sizes the output up front. */
+  constructor(expectedBytes = 0) {
+    this.#out = Buffer.allocUnsafe(Math.max(64 * 1024, expectedBytes + 1));
+    this.#length = this.#out.write("(dp0\n", "latin1");
+  }
 
   /** Add `key` with `value` (a string, or a 20-byte SHA-1 written as lowercase hex). */
   add(key: string, value: string | Uint8Array): void {
+    // Hex digits need no escaping.
     const text =
       typeof value === "string"
-        ? value
+        ? escapeUnicode(value)
         : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
     const memo = this.#memo;
-    const item = `V${escapeUnicode(key)}\np${memo}\nV${escapeUnicode(text)}\np${memo + 1}\ns`;
+    const item = `V${escapeUnicode(key)}\np${memo}\nV${text}\np${memo + 1}\ns`;
     if (this.#length + item.length + 1 > this.#out.length) {
       const grown = Buffer.alloc(Math.max(this.#out.length * 2, this.#length + item.length + 1));
       this.#out.copy(grown, 0, 0, this.#length);
@@ -534,18 +542,35 @@ export function decodeDigestPickle(bytes: Uint8Array): DigestMap {
 
 const DICT_START = Buffer.from("(dp0\n", "latin1");
 
+/** Where the entries of a plain digest pickle are: keys, and each value's 40 hex digits. */
+interface PlainDigestPickle {
+  readonly keys: KeyRanges;
+  /** Offset of entry `i`'s hex digest. */
+  readonly values: Int32Array;
+}
+
+function isHexDigit(byte: number): boolean {
+  return (
+    (byte >= 0x30 && byte <= 0x39) ||
+    (byte >= 0x41 && byte <= 0x46) ||
+    (byte >= 0x61 && byte <= 0x66)
+  );
+}
+
 /**
- * The digest pickle exactly as Python 3 (and {@link encodeDigestPickle}) writes it, read
- * straight into a DigestMap: `(dp0`, then per entry `V<key>`, `p<n>`, `V<hex>`, `p<n>`, `s`,
- * then STOP. Undefined for anything else (escapes, other opcodes, a bad digest), which the
- * general decoder then reads or rejects, so the result is always the same as its.
+ * The digest pickle exactly as Python 3 (and {@link encodeDigestPickle}) writes it:
+ * `(dp0`, then per entry `V<key>`, `p<n>`, `V<hex>`, `p<n>`, `s`, then STOP. Undefined for
+ * anything else (escapes, other opcodes, a bad digest), which the general decoder then reads
+ * or rejects, so that what is read is always what it would read. Keys are Latin-1.
  */
-function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
+function scanPlainDigestPickle(data: Buffer): PlainDigestPickle | undefined {
   if (data.length < DICT_START.length || data.compare(DICT_START, 0, 5, 0, 5) !== 0) {
     return undefined;
   }
   // Entries take at least 60 bytes (a 40-digit value and the opcodes): a size hint.
-  const map = new DigestMap(Math.floor(data.length / 96));
+  const keys = new KeyRangesBuilder(Math.floor(data.length / 96));
+  let values = new Int32Array(Math.max(1024, Math.floor(data.length / 96)));
+  let count = 0;
   const slash = data.indexOf(0x5c);
   let pos = DICT_START.length;
   /** End of a `V` string at `pos` (its newline), or -1 when not one without escapes. */
@@ -566,24 +591,86 @@ function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
     return true;
   };
   for (;;) {
-    if (data[pos] === 0x2e) return map;
+    if (data[pos] === 0x2e) return { keys: keys.finish(data), values: values.subarray(0, count) };
     const keyEnd = unicodeEnd();
     if (keyEnd < 0) return undefined;
-    const key = data.toString("latin1", pos + 1, keyEnd);
+    const keyStart = pos + 1;
     pos = keyEnd + 1;
     if (!skipPut()) return undefined;
     const valueEnd = unicodeEnd();
     if (valueEnd !== pos + 41) return undefined;
-    const value = data.toString("latin1", pos + 1, valueEnd);
+    const valueStart = pos + 1;
+    for (let i = valueStart; i < valueEnd; i++) if (!isHexDigit(data[i] ?? 0)) return undefined;
     pos = valueEnd + 1;
     if (!skipPut() || data[pos] !== 0x73) return undefined;
     pos += 1;
-    try {
-      map.set(key, value);
-    } catch {
-      return undefined;
+    keys.add(keyStart, keyEnd);
+    if (count === values.length) {
+      const grown = new Int32Array(count * 2);
+      grown.set(values);
+      values = grown;
     }
+    values[count] = valueStart;
+    count += 1;
   }
+}
+
+/** {@link scanPlainDigestPickle} read into a DigestMap. */
+function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
+  const plain = scanPlainDigestPickle(data);
+  if (plain === undefined) return undefined;
+  const { starts, ends, count } = plain.keys;
+  const map = new DigestMap(count);
+  for (let i = 0; i < count; i++) {
+    const value = plain.values[i] ?? 0;
+    map.set(
+      data.toString("latin1", starts[i], ends[i]),
+      data.toString("latin1", value, value + 40),
+    );
+  }
+  return map;
+}
+
+/** What an incremental collect asks of the old digest. */
+export interface DigestLookup {
+  /** Whether `path` is present with exactly this 20-byte digest. */
+  matches(path: string, digest: Uint8Array): boolean;
+}
+
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE[i.toString(16).charCodeAt(0)] = i;
+  HEX_VALUE[i.toString(16).toUpperCase().charCodeAt(0)] = i;
+}
+
+/**
+ * A digest (`.sha`) file read for lookups, answering exactly as the DigestMap of
+ * {@link decodeDigestPickle} would. A file as Python or cback writes it (keys without escapes)
+ * stays in its raw bytes with a {@link KeyIndex} over them; lookups in file order cost one
+ * comparison each. Anything else is decoded into a DigestMap. Throws PickleError as
+ * decodeDigestPickle does.
+ */
+export function readDigestPickle(bytes: Uint8Array): DigestLookup {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const plain = scanPlainDigestPickle(data);
+  if (plain === undefined) return decodeDigestPickle(bytes);
+  const index = new KeyIndex(plain.keys);
+  const { values } = plain;
+  return {
+    matches(path, digest) {
+      const entry = index.findLatin1(path);
+      if (entry < 0) return false;
+      if (digest.length !== 20)
+        throw new RangeError(`a SHA-1 digest has 20 bytes, got ${digest.length}`);
+      const start = values[entry] ?? 0;
+      for (let i = 0; i < 20; i++) {
+        const byte = digest[i] ?? 0;
+        if (HEX_VALUE[data[start + 2 * i] ?? 0] !== byte >> 4) return false;
+        if (HEX_VALUE[data[start + 2 * i + 1] ?? 0] !== (byte & 15)) return false;
+      }
+      return true;
+    },
+  };
 }
 
 /** Read a `.svnlast` state file: the last dumped revision. Throws PickleError otherwise. */

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { ExitCode } from "../errors/exit-codes.js";
 import { CbackError } from "../errors/cback-error.js";
 import { decodeFsName, encodeFsName } from "./fs-name.js";
+import { KeyIndex, KeyRangesBuilder, type KeyRanges } from "./key-index.js";
 
 const MAGIC = Buffer.from("CBSTATC\n", "latin1");
 const VERSION = 1;
@@ -73,6 +74,7 @@ function writeStat(target: DataView, offset: number, stat: FileStat): void {
 }
 
 const TWO_32 = 2 ** 32;
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 /**
  * A stat value given as a JavaScript number, stored as {@link checkWord} and
@@ -301,11 +303,17 @@ export function encodeStatCache(entries: StatCache | Iterable<StatCacheEntry>): 
  * as {@link encodeStatCache} of the same entries. Paths must be unique (the caller's job).
  */
 export class StatCacheWriter {
-  #out = Buffer.alloc(64 * 1024);
-  #view = viewOf(this.#out);
+  #out: Buffer;
+  #view: DataView;
   #length = HEADER_LENGTH;
   #count = 0;
   #failure: RangeError | undefined;
+
+  /** `expectedBytes` (a hint) sizes the output up front. */
+  constructor(expectedBytes = 0) {
+    this.#out = Buffer.alloc(Math.max(64 * 1024, expectedBytes));
+    this.#view = viewOf(this.#out);
+  }
 
   /**
    * Add `path` with its facts as numbers (as {@link StatCache.lookupNumbers}) and 20-byte
@@ -321,10 +329,18 @@ export class StatCacheWriter {
     digest: Uint8Array,
   ): void {
     checkDigest(digest);
-    const name = encodeFsName(path);
-    this.#reserve(4 + name.length + RECORD_LENGTH);
-    let length = this.#out.writeUInt32LE(name.length, this.#length);
-    length += name.copy(this.#out, length);
+    let length: number;
+    if (ASCII.test(path)) {
+      // The name's bytes are its characters: written straight in, without a Buffer.
+      this.#reserve(4 + path.length + RECORD_LENGTH);
+      length = this.#out.writeUInt32LE(path.length, this.#length);
+      length += this.#out.write(path, length, "latin1");
+    } else {
+      const name = encodeFsName(path);
+      this.#reserve(4 + name.length + RECORD_LENGTH);
+      length = this.#out.writeUInt32LE(name.length, this.#length);
+      length += name.copy(this.#out, length);
+    }
     if (!writeNumberStat(this.#view, length, dev, ino, size, mtimeNs, ctimeNs)) {
       const bad = [dev, ino, size, mtimeNs, ctimeNs].find(
         (value) => !Number.isInteger(value) || value < -(2 ** 63) || value >= 2 ** 64,
@@ -361,12 +377,24 @@ export class StatCacheWriter {
   }
 }
 
-/**
- * Read a stat cache file. Throws StatCacheError on a wrong magic or version, truncation,
- * a checksum mismatch or inconsistent contents.
- */
-export function decodeStatCache(bytes: Uint8Array): StatCache {
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** What an incremental collect asks of the stat cache. */
+export interface StatCacheLookup {
+  /**
+   * As {@link StatCache.lookupNumbers}: the recorded SHA-1 (a view) when all five facts
+   * match, else undefined.
+   */
+  lookupNumbers(
+    path: string,
+    dev: number,
+    ino: number,
+    size: number,
+    mtimeNs: number,
+    ctimeNs: number,
+  ): Uint8Array | undefined;
+}
+
+/** The records of a checked stat cache file: keys are file-name bytes, records follow them. */
+function scanStatCache(data: Buffer): KeyRanges {
   if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new StatCacheError("not a stat cache file (bad magic)");
   }
@@ -384,7 +412,7 @@ export function decodeStatCache(bytes: Uint8Array): StatCache {
   }
   const count = data.readUInt32LE(MAGIC.length + 4);
   // Every entry takes at least 64 bytes, which bounds the size hint a forged count could ask for.
-  const cache = new StatCache(Math.min(count, Math.floor((end - HEADER_LENGTH) / 64)));
+  const keys = new KeyRangesBuilder(Math.min(count, Math.floor((end - HEADER_LENGTH) / 64)));
   let offset = HEADER_LENGTH;
   for (let i = 0; i < count; i++) {
     if (offset + 4 > end) throw new StatCacheError(`stat cache entry ${i} is truncated`);
@@ -394,9 +422,47 @@ export function decodeStatCache(bytes: Uint8Array): StatCache {
     if (recordStart + RECORD_LENGTH > end) {
       throw new StatCacheError(`stat cache entry ${i} is truncated`);
     }
-    addRecord(cache, decodeFsName(data.subarray(pathStart, recordStart)), data, recordStart);
+    keys.add(pathStart, recordStart);
     offset = recordStart + RECORD_LENGTH;
   }
   if (offset !== end) throw new StatCacheError("stat cache has bytes after its last entry");
+  return keys.finish(data);
+}
+
+/**
+ * A stat cache file read for lookups, answering as the StatCache of {@link decodeStatCache}
+ * would, but kept in its raw bytes with a {@link KeyIndex} over the paths: no string per
+ * path, and lookups in file order cost one comparison each. Throws StatCacheError as
+ * decodeStatCache does.
+ */
+export function readStatCache(bytes: Uint8Array): StatCacheLookup {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const keys = scanStatCache(data);
+  const index = new KeyIndex(keys);
+  const probe = Buffer.alloc(STAT_LENGTH);
+  const probeView = viewOf(probe);
+  return {
+    lookupNumbers(path, dev, ino, size, mtimeNs, ctimeNs) {
+      const entry = index.findFsName(path);
+      if (entry < 0) return undefined;
+      if (!writeNumberStat(probeView, 0, dev, ino, size, mtimeNs, ctimeNs)) return undefined;
+      const start = keys.ends[entry] ?? 0;
+      if (probe.compare(data, start, start + STAT_LENGTH) !== 0) return undefined;
+      return data.subarray(start + STAT_LENGTH, start + RECORD_LENGTH);
+    },
+  };
+}
+
+/**
+ * Read a stat cache file. Throws StatCacheError on a wrong magic or version, truncation,
+ * a checksum mismatch or inconsistent contents.
+ */
+export function decodeStatCache(bytes: Uint8Array): StatCache {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { starts, ends, count } = scanStatCache(data);
+  const cache = new StatCache(count);
+  for (let i = 0; i < count; i++) {
+    addRecord(cache, decodeFsName(data.subarray(starts[i], ends[i])), data, ends[i] ?? 0);
+  }
   return cache;
 }

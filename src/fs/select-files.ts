@@ -17,7 +17,7 @@ import {
   type OpenDirOptions,
   type Stats,
 } from "node:fs";
-import { decodeFsName, encodeFsName } from "../domain/fs-name.js";
+import { decodeFsName, fsPathOf } from "../domain/fs-name.js";
 
 /** Exclusions shared by {@link selectDirContents} and {@link listSubdirectories}. */
 export interface ExclusionOptions {
@@ -127,7 +127,7 @@ export function selectDirContents(
   onSkip: SkipReporter = ignoreSkip,
 ): SelectedEntry[] {
   const path = normalizeDir(dir);
-  const bytes = encodeFsName(path);
+  const bytes = fsPathOf(path);
   const target = statDirectory(bytes, path);
   const walk: Walk = {
     filter: exclusionFilter(options),
@@ -147,7 +147,7 @@ export function selectDirContents(
  * apply.
  */
 export function selectFile(path: string): SelectedEntry {
-  const bytes = encodeFsName(path);
+  const bytes = fsPathOf(path);
   if (statOrUndefined(bytes)?.isFile() !== true) {
     throw new Error(`path is not a file or does not exist on disk: ${path}`);
   }
@@ -169,7 +169,7 @@ export function listSubdirectories(
   onSkip: SkipReporter = ignoreSkip,
 ): string[] {
   const path = normalizeDir(dir);
-  const bytes = encodeFsName(path);
+  const bytes = fsPathOf(path);
   statDirectory(bytes, path);
   const filter = exclusionFilter(options);
   if (filter(path)) return [];
@@ -180,10 +180,13 @@ export function listSubdirectories(
   return subdirectories;
 }
 
-/** A path in both spellings: the string Cedar compares, the bytes the disk knows. */
+/**
+ * A path in both spellings: the string Cedar compares, and the name the disk knows (the
+ * string itself when its UTF-8 is that name, which spares a Buffer per path).
+ */
 interface DiskPath {
   readonly path: string;
-  readonly bytes: Buffer;
+  readonly bytes: string | Buffer;
 }
 
 interface Walk {
@@ -200,7 +203,7 @@ function ignoreSkip(): void {
   // Callers that do not care where skipped paths went.
 }
 
-function statDirectory(bytes: Buffer, path: string): Stats {
+function statDirectory(bytes: string | Buffer, path: string): Stats {
   const target = statOrUndefined(bytes);
   if (target?.isDirectory() !== true) {
     throw new Error(`path is not a directory or does not exist on disk: ${path}`);
@@ -237,7 +240,7 @@ function walkDirectory(
   if (walk.filter(dir.path)) return;
   if (walk.ignoreFile !== undefined) {
     // Python's os.path.exists: follows links, and any error counts as "absent".
-    if (existsSync(encodeFsName(joinPath(dir.path, walk.ignoreFile)))) return;
+    if (existsSync(fsPathOf(joinPath(dir.path, walk.ignoreFile)))) return;
   }
   if (addSelf) addDirectoryLink(walk, dir.path);
   const entries = readEntries(dir, walk.onSkip);
@@ -339,7 +342,7 @@ function addLinkTarget(walk: Walk, link: DiskPath, resolved: DiskPath): void {
  */
 function addDirectoryLink(walk: Walk, dirPath: string): void {
   const path = normalizeDir(dirPath);
-  const bytes = encodeFsName(path);
+  const bytes = fsPathOf(path);
   let stat: Stats;
   try {
     stat = lstatSync(bytes);
@@ -364,7 +367,7 @@ function dereferenceLink(walk: Walk, link: DiskPath): DiskPath | undefined {
     return undefined;
   }
   const path = text.startsWith("/") ? text : normalizePath(joinPath(dirname(link.path), text));
-  return { path, bytes: encodeFsName(path) };
+  return { path, bytes: fsPathOf(path) };
 }
 
 // Cedar raises here and fails the whole collect; this happens when a relative link is
@@ -392,18 +395,18 @@ const BUFFER_NAMES = { encoding: "buffer", bufferSize: 128 } as unknown as OpenD
  */
 function readEntries(dir: DiskPath, onSkip: SkipReporter): ListedEntry[] {
   const entries: ListedEntry[] = [];
-  const separator = dir.bytes.at(-1) === SLASH ? EMPTY : SLASH_BYTES;
   const prefix = dir.path.endsWith("/") ? dir.path : `${dir.path}/`;
+  const dirBytes = typeof dir.bytes === "string" ? undefined : dir.bytes;
+  const separator = dirBytes?.at(-1) === SLASH ? EMPTY : SLASH_BYTES;
   try {
     const handle = opendirSync(dir.bytes, BUFFER_NAMES);
     try {
       for (let type = handle.readSync(); type !== null; type = handle.readSync()) {
         const name = type.name as unknown as Buffer;
-        entries.push({
-          path: prefix + decodeFsName(name),
-          bytes: Buffer.concat([dir.bytes, separator, name]),
-          type,
-        });
+        const path = prefix + decodeFsName(name);
+        const bytes =
+          dirBytes === undefined ? fsPathOf(path) : Buffer.concat([dirBytes, separator, name]);
+        entries.push({ path, bytes, type });
       }
     } finally {
       handle.closeSync();
@@ -418,7 +421,7 @@ const SLASH = 0x2f;
 const SLASH_BYTES = Buffer.of(SLASH);
 const EMPTY = Buffer.alloc(0);
 
-function statOrUndefined(bytes: Buffer): Stats | undefined {
+function statOrUndefined(bytes: string | Buffer): Stats | undefined {
   try {
     return statSync(bytes);
   } catch {
