@@ -85,7 +85,7 @@ function asUser(argv) {
     ["--reuid", String(uid), "--regid", String(gid), "--init-groups", ...argv],
     {
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: root, CBACK_LOCK_DIR: root },
+      env: { PATH: process.env.PATH, HOME: root, CBACK_LOCK_DIR: work },
     },
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -99,7 +99,7 @@ function stageConfig(name, count, concurrency) {
     .slice(0, count)
     .map(
       (dir, i) =>
-        `<peer><name>${sshd.hosts[i % 2]}</name><type>remote</type><collect_dir>${dir}</collect_dir><backup_user>${user}</backup_user></peer>`,
+        `<peer><name>${sshd.hosts[i]}</name><type>remote</type><collect_dir>${dir}</collect_dir><backup_user>${user}</backup_user></peer>`,
     )
     .join("");
   writeFileSync(
@@ -114,7 +114,6 @@ function stageConfig(name, count, concurrency) {
 const mib = (count) => count * 64 * 16;
 const rows = [];
 try {
-  rmSync(join(root, "scp"), { recursive: true, force: true });
   const scp = asUser([
     ...rcp.split(" ").filter((t) => t !== "-q"),
     "-r",
@@ -128,7 +127,7 @@ try {
     "-c",
     stageConfig("one", 1, 1),
     "-l",
-    join(root, "one.log"),
+    join(work, "one.log"),
     "stage",
   ]);
   rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
@@ -141,7 +140,7 @@ try {
     "-c",
     stageConfig("seq", 3, 1),
     "-l",
-    join(root, "seq.log"),
+    join(work, "seq.log"),
     "stage",
   ]);
   rows.push(["`cback stage`, 3 peers, sequential", seq, mib(3) / seq]);
@@ -154,7 +153,7 @@ try {
     "-c",
     stageConfig("par", 3, 3),
     "-l",
-    join(root, "par.log"),
+    join(work, "par.log"),
     "stage",
   ]);
   rows.push(["`cback stage`, 3 peers, concurrency 3", par, mib(3) / par]);

@@ -60,7 +60,7 @@ function ensureUser(name: string): void {
 }
 
 /**
- * Start `/usr/sbin/sshd -D -e` on a free port of 127.0.0.2 and 127.0.0.3 with its own host
+ * Start `/usr/sbin/sshd -D -e` on a free port of 127.0.0.2, .3 and .4 with its own host
  * key. As root it runs as root and admits two throwaway users (created with useradd when
  * missing); otherwise it runs as the current user, the only one it can log in.
  */
@@ -80,7 +80,7 @@ export async function startSshd(): Promise<TestSshd> {
   const authorized = join(dir, "authorized_keys");
   writeFileSync(authorized, readFileSync(`${key}.pub`), { mode: 0o644 });
   const port = await freePort();
-  const hosts = ["127.0.0.2", "127.0.0.3"];
+  const hosts = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
   const config = join(dir, "sshd_config");
   writeFileSync(
     config,
