@@ -121,42 +121,30 @@ try {
     join(root, "scp"),
   ]);
   rows.push(["`scp -r`, 1 peer", scp, mib(1) / scp]);
-  const one = asUser([
-    process.execPath,
-    cback,
-    "-c",
-    stageConfig("one", 1, 1),
-    "-l",
-    join(work, "one.log"),
-    "stage",
-  ]);
-  rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging);
-  chownSync(staging, uid, gid);
-  const seq = asUser([
-    process.execPath,
-    cback,
-    "-c",
-    stageConfig("seq", 3, 1),
-    "-l",
-    join(work, "seq.log"),
-    "stage",
-  ]);
-  rows.push(["`cback stage`, 3 peers, sequential", seq, mib(3) / seq]);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging);
-  chownSync(staging, uid, gid);
-  const par = asUser([
-    process.execPath,
-    cback,
-    "-c",
-    stageConfig("par", 3, 3),
-    "-l",
-    join(work, "par.log"),
-    "stage",
-  ]);
-  rows.push(["`cback stage`, 3 peers, concurrency 3", par, mib(3) / par]);
+  // Each run stages into an empty staging dir, as on a new day.
+  const stage = (name, peerCount, concurrency) => {
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging);
+    chownSync(staging, uid, gid);
+    const config = stageConfig(name, peerCount, concurrency);
+    return asUser([
+      process.execPath,
+      cback,
+      "-c",
+      config,
+      "-l",
+      join(work, `${name}.log`),
+      "stage",
+    ]);
+  };
+  for (const [label, name, peerCount, concurrency] of [
+    ["`cback stage`, 1 peer", "one", 1, 1],
+    ["`cback stage`, 3 peers, sequential", "seq", 3, 1],
+    ["`cback stage`, 3 peers, concurrency 3", "par", 3, 3],
+  ]) {
+    const seconds = stage(name, peerCount, concurrency);
+    rows.push([label, seconds, mib(peerCount) / seconds]);
+  }
 } finally {
   await sshd.stop();
 }
