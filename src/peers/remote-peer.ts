@@ -16,6 +16,7 @@ import {
   discardPartialDir,
   listRegularFiles,
   publishPartialDir,
+  syncFilesWhileCopying,
 } from "./staging-area.js";
 
 /** What a remote peer needs. */
@@ -104,14 +105,18 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
       const partial = createPartialDir(targetDir, ownership);
       let copied: string[];
       try {
-        await copy(
-          copyAllArgv(spec, collectDir, partial),
-          (status) => `Error (${status}) copying files from remote host${asUser}.`,
+        // The files scp has finished are fsynced while it copies the next ones.
+        const synced = await syncFilesWhileCopying(
+          partial,
+          copy(
+            copyAllArgv(spec, collectDir, partial),
+            (status) => `Error (${status}) copying files from remote host${asUser}.`,
+          ),
         );
         if (before.size === 0 && listRegularFiles(partial).length === 0) {
           throw new Error("Did not copy any files from remote peer.");
         }
-        copied = await publishPartialDir(partial, targetDir);
+        copied = await publishPartialDir(partial, targetDir, synced);
       } catch (error) {
         discardPartialDir(partial);
         throw error;

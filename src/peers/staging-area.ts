@@ -19,6 +19,7 @@ import {
   rmSync,
   rmdirSync,
 } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { syncDirectory } from "../fs/atomic-write.js";
 import type { Ownership } from "./peer.js";
@@ -85,16 +86,106 @@ function fsyncFile(path: string): void {
   }
 }
 
+/** How often {@link syncFilesWhileCopying} looks for files the copy has finished. */
+const EARLY_SYNC_INTERVAL_MS = 150;
+
+async function fsyncFileAsync(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Make a finished copy the peer's staging directory: fsync its files, then rename the partial
- * directory onto `targetDir` when that is empty (one atomic step), or else move each entry
- * over the existing one (a same-day re-stage overwrites, as in Cedar) and remove the partial
- * directory.
+ * The regular files below `dir` that a copy writing one file after another has finished:
+ * every file but those with the newest change time (the one being written changes last;
+ * ctime, unlike mtime, cannot be set back by `scp -p`). Oldest first.
+ */
+function finishedFiles(dir: string): string[] {
+  const files = listRegularFiles(dir).flatMap((file) => {
+    try {
+      return [{ file, ctime: lstatSync(join(dir, file), { bigint: true }).ctimeNs }];
+    } catch {
+      return [];
+    }
+  });
+  let newest = -1n;
+  for (const { ctime } of files) if (ctime > newest) newest = ctime;
+  return files
+    .filter(({ ctime }) => ctime < newest)
+    .sort((a, b) => (a.ctime < b.ctime ? -1 : a.ctime > b.ctime ? 1 : 0))
+    .map(({ file }) => file);
+}
+
+/**
+ * Overlap the fsyncs of a copy into `partial` with the copy itself: while `copying` runs,
+ * every {@link EARLY_SYNC_INTERVAL_MS} fsync (one at a time, off the event loop) the files
+ * the copy has finished, assuming it writes files one after another as scp does. Each file
+ * is fsynced once. When `copying` settles the pass stops after the fsync in flight, so no
+ * fsync outlives this call; the files not fsynced yet are left to {@link publishPartialDir}.
+ * @returns the relative paths fsynced so far (pass them to {@link publishPartialDir})
+ * @throws the copy's error when it failed, else the first fsync error
+ */
+export async function syncFilesWhileCopying(
+  partial: string,
+  copying: Promise<unknown>,
+  intervalMs: number = EARLY_SYNC_INTERVAL_MS,
+): Promise<ReadonlySet<string>> {
+  const synced = new Set<string>();
+  let done = false;
+  // A function, not the variable: `done` changes while this awaits.
+  const copied = () => done;
+  let wake: (() => void) | undefined;
+  const settle = () => {
+    done = true;
+    wake?.();
+  };
+  copying.then(settle, settle);
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, intervalMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  let failure: { error: unknown } | undefined;
+  while (!copied()) {
+    await pause();
+    wake = undefined;
+    try {
+      for (const file of copied() ? [] : finishedFiles(partial)) {
+        if (copied()) break;
+        if (synced.has(file)) continue;
+        await fsyncFileAsync(join(partial, file));
+        synced.add(file);
+      }
+    } catch (error) {
+      failure = { error };
+      break;
+    }
+  }
+  await copying;
+  if (failure !== undefined) throw failure.error;
+  return synced;
+}
+
+/**
+ * Make a finished copy the peer's staging directory: fsync its files (but those in
+ * `alreadySynced`), then rename the partial directory onto `targetDir` when that is empty
+ * (one atomic step), or else move each entry over the existing one (a same-day re-stage
+ * overwrites, as in Cedar) and remove the partial directory.
  * @returns the relative paths of the files moved into `targetDir`
  */
-export async function publishPartialDir(partial: string, targetDir: string): Promise<string[]> {
+export async function publishPartialDir(
+  partial: string,
+  targetDir: string,
+  alreadySynced: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   const files = listRegularFiles(partial);
-  for (const file of files) fsyncFile(join(partial, file));
+  for (const file of files) if (!alreadySynced.has(file)) fsyncFile(join(partial, file));
   await syncDirectory(partial);
   let existing: string[] = [];
   try {
