@@ -35,6 +35,7 @@ import {
   tarfileName,
 } from "../domain/collect-plan.js";
 import { fsPathOf } from "../domain/fs-name.js";
+import { COLLECT_INDICATOR } from "../domain/stage-plan.js";
 import { DigestPickleWriter, readDigestPickle, type DigestLookup } from "../domain/pickle.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
 import { readStatCache, StatCacheWriter, type StatCacheLookup } from "../domain/stat-cache.js";
@@ -50,9 +51,6 @@ import {
 } from "../fs/select-files.js";
 import { lookupOwnerIds } from "../log/account-names.js";
 import type { ActionContext, ActionHandler } from "./action-context.js";
-
-/** Name of the indicator written when collect is done. */
-export const COLLECT_INDICATOR = "cback.collect";
 
 /** A stat cache entry is trusted only for files unchanged for this long before the run. */
 const RACY_WINDOW_MS = 2_000;
