@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -243,6 +244,77 @@ describe("stage with a real sshd on loopback", () => {
     expect(copyError).toContain(`Command: /usr/bin/scp `);
     expect(copyError).toContain(`${user(0)}@127.0.0.2:${remote}/* `);
     expect(copyError).toMatch(/output: .*zz-subdir/);
+  });
+});
+
+describe("stage sharing one ssh connection per remote peer (beyond Cedar)", () => {
+  /** Stage one ready remote peer, recording every command the action runs. */
+  async function stageOneRemote(shareConnection: boolean | undefined) {
+    const root = setup();
+    const remote = collectDir(root, "remote1", { ...TARS, "cback.collect": "" }, user(0));
+    const base = config(
+      root,
+      [],
+      [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
+    );
+    const cfg: Config = {
+      ...base,
+      stage: { ...base.stage, ...(shareConnection === undefined ? {} : { shareConnection }) },
+    };
+    const { ctx } = actionContext(cfg, { now: THURSDAY });
+    const ran: string[][] = [];
+    const runner = ctx.runner;
+    const recording = {
+      ...runner,
+      run: (inv: Parameters<typeof runner.run>[0], opts?: Parameters<typeof runner.run>[1]) => {
+        ran.push([inv.program, ...inv.args]);
+        return runner.run(inv, opts);
+      },
+    };
+    const loginsBefore = sshd.acceptedLogins();
+    await stageAction({ ...ctx, runner: recording });
+    const logins = sshd.acceptedLogins() - loginsBefore;
+    expect(readdirSync(join(root, "staging", DAY, "127.0.0.2")).sort()).toEqual(
+      ["cback.collect", "etc.tar.gz", "home.tar.bz2"].sort(),
+    );
+    expect(existsSync(join(remote, "cback.stage"))).toBe(true);
+    return { ran, logins };
+  }
+
+  it("fetch, copy and push go through one login; the master is closed and its socket removed", async () => {
+    const { ran, logins } = await stageOneRemote(undefined);
+    expect(logins).toBe(1);
+    const copies = ran.filter(([program]) => program === "/usr/bin/scp");
+    expect(copies).toHaveLength(3);
+    const controlPaths = new Set(
+      copies.map((argv) => argv.find((arg) => arg.startsWith("ControlPath="))),
+    );
+    expect(controlPaths.size).toBe(1);
+    const [controlPath] = [...controlPaths];
+    expect(controlPath).toMatch(/^ControlPath=\/.*\/cback-ssh-[^/]+\/master$/);
+    const close = ran.find(([program]) => program === "/usr/bin/ssh");
+    expect(close).toEqual([
+      "/usr/bin/ssh",
+      "-o",
+      controlPath,
+      "-O",
+      "exit",
+      `${user(0)}@127.0.0.2`,
+    ]);
+    const socketDir = (controlPath ?? "").slice("ControlPath=".length, -"/master".length);
+    expect(existsSync(socketDir)).toBe(false);
+    // No ssh master lingers for this socket.
+    const masters = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.includes(socketDir));
+    expect(masters).toEqual([]);
+  });
+
+  it("<share_connection>N runs Cedar's exact argv: three logins, no ssh options added", async () => {
+    const { ran, logins } = await stageOneRemote(false);
+    expect(logins).toBe(3);
+    expect(ran.flat().some((arg) => arg.startsWith("Control"))).toBe(false);
+    expect(ran.every(([program]) => program === "/usr/bin/scp")).toBe(true);
   });
 });
 

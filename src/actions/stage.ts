@@ -20,7 +20,12 @@ import {
 } from "../config/normalize.js";
 import type { LocalPeerConfig, OptionsConfig, RemotePeerConfig } from "../config/types.js";
 import { isStartOfWeek } from "../domain/collect-plan.js";
-import { STAGE_INDICATOR, dailyStagingDir, ignoresFailures } from "../domain/stage-plan.js";
+import {
+  STAGE_INDICATOR,
+  dailyStagingDir,
+  ignoresFailures,
+  sharesConnection,
+} from "../domain/stage-plan.js";
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { lookupOwnerIds } from "../log/account-names.js";
@@ -170,6 +175,7 @@ async function stageOnePeer(
       return "failed";
     }
   } finally {
+    await peer.close?.();
     if (ownWorkingDir !== undefined) rmSync(ownWorkingDir, { recursive: true, force: true });
   }
 }
@@ -231,6 +237,8 @@ function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): read
     }
     if (options.workingDir === undefined) fail("options/working_dir is not set.");
     const logger = loggerFor(name);
+    const rcpCommand = effectiveRcpCommand(config, options);
+    const localUser = ctx.isRoot ? options.backupUser : undefined;
     const ownWorkingDir = concurrent
       ? join(options.workingDir, `cback-stage-${encodeURIComponent(name)}`)
       : undefined;
@@ -242,8 +250,9 @@ function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): read
         collectDir,
         workingDir: ownWorkingDir ?? options.workingDir,
         remoteUser,
-        rcpCommand: effectiveRcpCommand(config, options),
-        localUser: ctx.isRoot ? options.backupUser : undefined,
+        rcpCommand,
+        localUser,
+        ...(shareConnection(ctx, options, rcpCommand, localUser) ?? {}),
         runner: ctx.runner,
         logger,
         signal: ctx.signal,
@@ -252,6 +261,25 @@ function buildPeers(ctx: ActionContext, options: OptionsConfig, now: Date): read
     });
   }
   return planned;
+}
+
+/**
+ * Whether a remote peer's copies share one ssh connection (beyond Cedar): unless
+ * `<stage><share_connection>N`, when the rcp command is OpenSSH `scp` and, for `su` copies,
+ * the backup user (who must own the control socket) is known.
+ */
+function shareConnection(
+  ctx: ActionContext,
+  options: OptionsConfig,
+  rcpCommand: string,
+  localUser: string | undefined,
+): { shareConnection: { owner: Ownership | undefined } } | undefined {
+  if (ctx.config.stage?.shareConnection === false || !sharesConnection(rcpCommand)) {
+    return undefined;
+  }
+  if (localUser === undefined) return { shareConnection: { owner: undefined } };
+  const owner = lookupOwnerIds(localUser, options.backupGroup ?? "");
+  return owner === undefined ? undefined : { shareConnection: { owner } };
 }
 
 /** Owner of staged files when root: the backup user and group, which must exist. */

@@ -535,6 +535,18 @@ describe("Cedar's reading rules (cedar-core.md §2.1)", () => {
     ]);
   });
 
+  it("reads the stage share_connection flag as a Cedar boolean", () => {
+    const body = (value: string) =>
+      parseBody(`<stage><staging_dir>/s</staging_dir><share_connection>${value}</share_connection>
+<peer><name>c</name><type>local</type><collect_dir>/c</collect_dir></peer></stage>`);
+    expect(okConfig(body("N")).stage?.shareConnection).toBe(false);
+    expect(okConfig(body("y")).stage?.shareConnection).toBe(true);
+    const bad = body("no");
+    expect(!bad.ok && bad.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ["stage/share_connection", 'must be one of Y, y, N, n, got "no"'],
+    ]);
+  });
+
   it("drops a peer whose type is not exactly local or remote, with a warning", () => {
     const result = parseBody(`<stage><staging_dir>/s</staging_dir>
 <peer><name>a</name><type>Remote</type><collect_dir>/c</collect_dir></peer>

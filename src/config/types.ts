@@ -158,6 +158,12 @@ export interface StageConfig {
    * time, an integer >= 1. Default 1: one after the other in Cedar's order.
    */
   readonly concurrency?: number;
+  /**
+   * `<share_connection>` (beyond Cedar, ignored by cback3): when the rcp command is OpenSSH
+   * `scp`, the copies of one remote peer (indicator fetch, files, indicator push) share one
+   * ssh connection. Default true; false runs Cedar's exact argv.
+   */
+  readonly shareConnection?: boolean;
   readonly localPeers?: readonly LocalPeerConfig[];
   readonly remotePeers?: readonly RemotePeerConfig[];
 }

@@ -36,16 +36,18 @@ describe("writeConfig round trip", () => {
     expect(withoutLocations(again)).toEqual(withoutLocations(original));
   });
 
-  it("keeps the stage concurrency (beyond Cedar)", () => {
+  it("keeps the stage concurrency and share_connection (beyond Cedar)", () => {
     const config: Config = {
       stage: {
         targetDir: "/s",
         concurrency: 3,
+        shareConnection: false,
         localPeers: [{ type: "local", name: "a", collectDir: "/c" }],
       },
     };
     const text = writeConfig(config);
     expect(text).toContain("<concurrency>3</concurrency>");
+    expect(text).toContain("<share_connection>N</share_connection>");
     expect(read(text)).toEqual(config);
   });
 

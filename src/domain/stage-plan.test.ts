@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  closeConnectionArgv,
   copyAllArgv,
   dailyStagingDir,
   escapeSpaces,
@@ -7,6 +8,7 @@ import {
   ignoresFailures,
   pushStageIndicatorArgv,
   rcpArgv,
+  sharesConnection,
   type IgnoreFailureMode,
   type RemoteCopySpec,
 } from "./stage-plan.js";
@@ -155,5 +157,94 @@ describe("remote peer argv (cedar-core.md §3.3)", () => {
     ],
   ])("%s", (_label, argv, expected) => {
     expect(argv).toEqual(expected);
+  });
+});
+
+describe("sharing one ssh connection (beyond Cedar)", () => {
+  it.each([
+    ["/usr/bin/scp -B -q -C", true],
+    ["scp", true],
+    ["/opt/openssh/bin/scp -P 2222", true],
+    ["/usr/bin/rcp", false],
+    ["/usr/bin/scpx -B", false],
+    ["/usr/bin/rsync -e ssh", false],
+    ["", false],
+  ])("rcp command %j shares: %s", (command, expected) => {
+    expect(sharesConnection(command)).toBe(expected);
+  });
+
+  const shared: RemoteCopySpec = {
+    host: "peer1",
+    remoteUser: "backup",
+    rcpCommand: "/usr/bin/scp -B -q -C",
+    localUser: undefined,
+    controlPath: "/tmp/cback-ssh-ab12/master",
+  };
+  const options = [
+    "-o",
+    "ControlMaster=auto",
+    "-o",
+    "ControlPath=/tmp/cback-ssh-ab12/master",
+    "-o",
+    "ControlPersist=30",
+  ];
+
+  it("appends the control options to Cedar's argv, before the paths", () => {
+    expect(fetchIndicatorArgv(shared, "/c d", "/w")).toEqual([
+      "/usr/bin/scp",
+      "-B",
+      "-q",
+      "-C",
+      ...options,
+      "backup@peer1:/c\\ d/cback.collect",
+      "/w/cback.collect",
+    ]);
+    expect(copyAllArgv(shared, "/c", "/s")).toEqual([
+      "/usr/bin/scp",
+      "-B",
+      "-q",
+      "-C",
+      ...options,
+      "backup@peer1:/c/*",
+      "/s",
+    ]);
+    expect(pushStageIndicatorArgv(shared, "/w", "/c")).toEqual([
+      "/usr/bin/scp",
+      "-B",
+      "-q",
+      "-C",
+      ...options,
+      "/w/cback.stage",
+      "backup@peer1:/c/cback.stage",
+    ]);
+  });
+
+  it("puts them inside the su command string as root", () => {
+    const asRoot = { ...shared, localUser: "backup" };
+    expect(copyAllArgv(asRoot, "/c", "/s")).toEqual([
+      "su",
+      "backup",
+      "-c",
+      `/usr/bin/scp -B -q -C ${options.join(" ")} backup@peer1:/c/* /s`,
+    ]);
+  });
+
+  it("closes the master with the ssh beside the scp, or ssh from PATH", () => {
+    expect(closeConnectionArgv(shared)).toEqual([
+      "/usr/bin/ssh",
+      "-o",
+      "ControlPath=/tmp/cback-ssh-ab12/master",
+      "-O",
+      "exit",
+      "backup@peer1",
+    ]);
+    expect(closeConnectionArgv({ ...shared, rcpCommand: "scp -B" })?.[0]).toBe("ssh");
+    const cedarOnly: RemoteCopySpec = {
+      host: shared.host,
+      remoteUser: shared.remoteUser,
+      rcpCommand: shared.rcpCommand,
+      localUser: undefined,
+    };
+    expect(closeConnectionArgv(cedarOnly)).toBe(undefined);
   });
 });

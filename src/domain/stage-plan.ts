@@ -62,6 +62,66 @@ export interface RemoteCopySpec {
    * undefined runs the rcp command directly.
    */
   readonly localUser: string | undefined;
+  /**
+   * Beyond Cedar: a control socket path through which OpenSSH `scp` shares one connection
+   * across the peer's copies (see {@link sharesConnection}); undefined runs Cedar's argv.
+   */
+  readonly controlPath?: string;
+}
+
+/** How long an idle shared connection outlives its last copy, in seconds. */
+export const CONTROL_PERSIST_SECONDS = 30;
+
+/**
+ * Whether the rcp command is OpenSSH's `scp` (by program name), which passes `-o` options
+ * to ssh, so its copies can share one connection (`ControlMaster`).
+ */
+export function sharesConnection(rcpCommand: string): boolean {
+  const program = splitCommandLine(rcpCommand)[0] ?? "";
+  return program === "scp" || program.endsWith("/scp");
+}
+
+/** The ssh options that make the copies of one peer share a connection. */
+function sharingOptions(spec: RemoteCopySpec): readonly string[] {
+  if (spec.controlPath === undefined) return [];
+  return [
+    "-o",
+    "ControlMaster=auto",
+    "-o",
+    `ControlPath=${spec.controlPath}`,
+    "-o",
+    `ControlPersist=${CONTROL_PERSIST_SECONDS}`,
+  ];
+}
+
+/** The rcp command as one string inside `su -c`, with the sharing options appended. */
+function suCommand(spec: RemoteCopySpec): string {
+  return [spec.rcpCommand, ...sharingOptions(spec)].join(" ");
+}
+
+/** The rcp command as an argv, with the sharing options appended. */
+function directArgv(spec: RemoteCopySpec): readonly string[] {
+  return [...rcpArgv(spec.rcpCommand), ...sharingOptions(spec)];
+}
+
+/**
+ * argv that ends a shared connection: `ssh -o ControlPath=<path> -O exit user@host`, with
+ * the `ssh` beside the configured `scp` (or `ssh` from PATH). Run as the invoking user: the
+ * master accepts its own user and root.
+ */
+export function closeConnectionArgv(spec: RemoteCopySpec): readonly string[] | undefined {
+  if (spec.controlPath === undefined) return undefined;
+  const program = splitCommandLine(spec.rcpCommand)[0] ?? "";
+  const slash = program.lastIndexOf("/");
+  const ssh = slash < 0 ? "ssh" : `${program.slice(0, slash + 1)}ssh`;
+  return [
+    ssh,
+    "-o",
+    `ControlPath=${spec.controlPath}`,
+    "-O",
+    "exit",
+    `${spec.remoteUser}@${spec.host}`,
+  ];
 }
 
 /** Cedar's split of the rcp command string, falling back to its default argv when empty. */
@@ -87,9 +147,9 @@ export function fetchIndicatorArgv(
   const source = `${spec.remoteUser}@${spec.host}:${escapeSpaces(pythonJoin(collectDir, COLLECT_INDICATOR))}`;
   const target = pythonJoin(workingDir, COLLECT_INDICATOR);
   if (spec.localUser !== undefined) {
-    return su(spec.localUser, `${spec.rcpCommand} ${source} ${target}`);
+    return su(spec.localUser, `${suCommand(spec)} ${source} ${target}`);
   }
-  return [...rcpArgv(spec.rcpCommand), source, target];
+  return [...directArgv(spec), source, target];
 }
 
 /**
@@ -104,9 +164,9 @@ export function copyAllArgv(
 ): readonly string[] {
   const source = `${spec.remoteUser}@${spec.host}:${collectDir}/*`;
   if (spec.localUser !== undefined) {
-    return su(spec.localUser, `${spec.rcpCommand} ${source} ${targetDir}`);
+    return su(spec.localUser, `${suCommand(spec)} ${source} ${targetDir}`);
   }
-  return [...rcpArgv(spec.rcpCommand), source, targetDir];
+  return [...directArgv(spec), source, targetDir];
 }
 
 /**
@@ -124,7 +184,7 @@ export function pushStageIndicatorArgv(
   const target = pythonJoin(collectDir, STAGE_INDICATOR);
   const login = `${spec.remoteUser}@${spec.host}`;
   if (spec.localUser !== undefined) {
-    return su(spec.localUser, `${spec.rcpCommand} "${source}" "${login}:${target}"`);
+    return su(spec.localUser, `${suCommand(spec)} "${source}" "${login}:${target}"`);
   }
-  return [...rcpArgv(spec.rcpCommand), escapeSpaces(source), `${login}:${escapeSpaces(target)}`];
+  return [...directArgv(spec), escapeSpaces(source), `${login}:${escapeSpaces(target)}`];
 }

@@ -25,4 +25,6 @@ export interface StagePeer {
   stage(targetDir: string, ownership: Ownership | undefined): Promise<number>;
   /** Leave `cback.stage` in the peer's collect directory. */
   writeStageIndicator(): Promise<void>;
+  /** Release what the peer holds open (a shared ssh connection); called once, at the end. */
+  close?(): Promise<void>;
 }

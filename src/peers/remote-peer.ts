@@ -1,8 +1,10 @@
-import { chownSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   COLLECT_INDICATOR,
   STAGE_INDICATOR,
+  closeConnectionArgv,
   copyAllArgv,
   fetchIndicatorArgv,
   pushStageIndicatorArgv,
@@ -10,7 +12,7 @@ import {
 } from "../domain/stage-plan.js";
 import type { ToolRunner } from "../exec/tool-runner.js";
 import type { Logger } from "../log/logger.js";
-import type { StagePeer } from "./peer.js";
+import type { Ownership, StagePeer } from "./peer.js";
 import {
   createPartialDir,
   discardPartialDir,
@@ -33,6 +35,12 @@ export interface RemotePeerOptions {
   readonly rcpCommand: string;
   /** When running as root: the local backup user every copy runs as (`su <user> -c`). */
   readonly localUser: string | undefined;
+  /**
+   * Beyond Cedar: share one ssh connection across this peer's copies (only for OpenSSH
+   * `scp`, see `sharesConnection`). `owner` is the local backup user's ids when the copies
+   * run through `su`, who must be able to create the control socket.
+   */
+  readonly shareConnection?: { readonly owner: Ownership | undefined };
   readonly runner: ToolRunner;
   readonly logger: Logger;
   readonly signal: AbortSignal;
@@ -40,6 +48,23 @@ export interface RemotePeerOptions {
 
 /** How many of a failed copy command's last output lines its error keeps. */
 const OUTPUT_TAIL_LINES = 5;
+
+/** Longest control socket path we use (a Unix socket path holds 108 bytes; ssh adds ~17). */
+const MAX_CONTROL_PATH = 80;
+
+/**
+ * A private directory for the control socket (mode 0700, owned by the user the copies run
+ * as), or undefined when its path would be too long for a socket.
+ */
+function makeControlDir(owner: Ownership | undefined): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "cback-ssh-"));
+  if (join(dir, "master").length > MAX_CONTROL_PATH) {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
+  return dir;
+}
 
 /** An argv as one readable line: arguments with blanks or quotes are JSON-quoted. */
 function shownCommand(argv: readonly string[]): string {
@@ -53,11 +78,22 @@ function shownCommand(argv: readonly string[]): string {
  * appears.
  */
 export function createRemotePeer(options: RemotePeerOptions): StagePeer {
-  const spec: RemoteCopySpec = {
+  const cedarSpec: RemoteCopySpec = {
     host: options.name,
     remoteUser: options.remoteUser,
     rcpCommand: options.rcpCommand,
     localUser: options.localUser,
+  };
+  // The control directory is made by the first copy, so a peer never started leaves nothing.
+  let controlDir: string | undefined;
+  let controlDirTried = false;
+  const currentSpec = (): RemoteCopySpec => {
+    if (!controlDirTried && options.shareConnection !== undefined) {
+      controlDirTried = true;
+      controlDir = makeControlDir(options.shareConnection.owner);
+    }
+    if (controlDir === undefined) return cedarSpec;
+    return { ...cedarSpec, controlPath: join(controlDir, "master") };
   };
   const { collectDir, workingDir, runner, signal } = options;
 
@@ -72,7 +108,7 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
       throw new Error(`${failure(status)} Command: ${shownCommand(argv)}; ${output}`);
     }
   };
-  const asUser = spec.localUser === undefined ? "" : ` as local user [${spec.localUser}]`;
+  const asUser = cedarSpec.localUser === undefined ? "" : ` as local user [${cedarSpec.localUser}]`;
 
   return {
     name: options.name,
@@ -83,7 +119,7 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
       try {
         const source = join(collectDir, COLLECT_INDICATOR);
         await copy(
-          fetchIndicatorArgv(spec, collectDir, workingDir),
+          fetchIndicatorArgv(currentSpec(), collectDir, workingDir),
           (status) => `Error (${status}) copying [${source}] from remote host${asUser}.`,
         );
         if (!existsSync(target))
@@ -109,7 +145,7 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
         const synced = await syncFilesWhileCopying(
           partial,
           copy(
-            copyAllArgv(spec, collectDir, partial),
+            copyAllArgv(currentSpec(), collectDir, partial),
             (status) => `Error (${status}) copying files from remote host${asUser}.`,
           ),
         );
@@ -136,11 +172,30 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
       try {
         if (!existsSync(source)) writeFileSync(source, "");
         await copy(
-          pushStageIndicatorArgv(spec, workingDir, collectDir),
+          pushStageIndicatorArgv(currentSpec(), workingDir, collectDir),
           (status) => `Error (${status}) copying [${source}] to remote host${asUser}.`,
         );
       } finally {
         rmSync(source, { force: true });
+      }
+    },
+
+    async close() {
+      if (controlDir === undefined) return;
+      const spec = currentSpec();
+      const argv = closeConnectionArgv(spec);
+      try {
+        if (argv !== undefined && spec.controlPath !== undefined && existsSync(spec.controlPath)) {
+          const [program = "", ...args] = argv;
+          const { status, lines } = await runner.run({ program, args }, { allowFailure: true });
+          if (status !== 0) {
+            options.logger.debug(
+              `Could not close the shared ssh connection to [${options.name}]: ${lines.join(" | ")}`,
+            );
+          }
+        }
+      } finally {
+        rmSync(controlDir, { recursive: true, force: true });
       }
     },
   };

@@ -17,6 +17,8 @@ export interface TestSshd {
   readonly dir: string;
   /** `scp` command string for `port` (Cedar splits it like any rcp command). */
   rcpCommand(port?: number): string;
+  /** How many logins sshd has accepted so far (its `Accepted publickey` log lines). */
+  acceptedLogins(): number;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,8 @@ export async function startSshd(): Promise<TestSshd> {
     users,
     key,
     dir,
+    acceptedLogins: () =>
+      log.split("\n").filter((line) => line.includes("Accepted publickey")).length,
     rcpCommand: (p = port) =>
       `/usr/bin/scp -B -q -F /dev/null -P ${p} -o StrictHostKeyChecking=no ` +
       `-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes ` +
