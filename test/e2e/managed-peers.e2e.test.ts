@@ -1,15 +1,8 @@
-import { execFileSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, spawnCli } from "../support/run-cli.js";
+import { backupUserRsh, managedClient } from "../support/managed-pool.js";
+import { spawnCli } from "../support/run-cli.js";
 import { freePort, startSshd, type TestSshd } from "../support/sshd.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -24,46 +17,6 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-function chownTree(path: string, user: string): void {
-  execFileSync("chown", ["-R", `${user}:`, path]);
-}
-
-/**
- * A managed client: its own configuration, collect directory and data tree, all owned by
- * `user`, who is the login the master's ssh reaches. Returns the `cback_command` to run it.
- */
-function client(root: string, user: string) {
-  const dir = join(root, `client-${user}`);
-  for (const sub of ["collect", "work", "data"]) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, "data", "notes.txt"), `notes of ${user}`);
-  const config = join(dir, "cback.conf");
-  writeFileSync(
-    config,
-    `<?xml version="1.0"?>
-<cb_config>
-  <options>
-    <starting_day>monday</starting_day>
-    <working_dir>${dir}/work</working_dir>
-    <backup_user>${user}</backup_user>
-    <backup_group>${user}</backup_group>
-    <rcp_command>/usr/bin/scp -B</rcp_command>
-  </options>
-  <collect>
-    <collect_dir>${dir}/collect</collect_dir>
-    <collect_mode>daily</collect_mode>
-    <archive_mode>tar</archive_mode>
-    <ignore_file>.cbignore</ignore_file>
-    <dir><abs_path>${dir}/data</abs_path></dir>
-  </collect>
-</cb_config>
-`,
-  );
-  chownTree(dir, user);
-  const log = join(dir, "cback.log");
-  const cbackCommand = `${process.execPath} ${binPath()} --config ${config} --logfile ${log}`;
-  return { dir, log, cbackCommand };
-}
-
 describe("managed peers through a real sshd on loopback", () => {
   it.runIf(isRoot)(
     "runs our cback on the client as `su <backup_user> -c \"<rsh> <user>@<host> '<cback> [--full] <action>'\"`",
@@ -75,21 +28,12 @@ describe("managed peers through a real sshd on loopback", () => {
       chmodSync(root, 0o755);
 
       // The master's backup user (user1) runs ssh through su: it needs its own copy of the key.
-      const keys = join(root, "keys");
-      mkdirSync(keys);
-      const key = join(keys, "id_ed25519");
-      copyFileSync(sshd.key, key);
-      chmodSync(key, 0o600);
-      chownTree(keys, user1);
-      const ssh = (port: number) =>
-        `/usr/bin/ssh -F /dev/null -i ${key} -p ${port} -o StrictHostKeyChecking=no ` +
-        `-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes ` +
-        `-o ConnectTimeout=5 -o LogLevel=ERROR`;
-      const rsh = ssh(sshd.port);
+      const ssh = backupUserRsh(root, sshd, user1);
+      const rsh = ssh();
       const down = ssh(await freePort());
 
-      const first = client(root, user1);
-      const second = client(root, user2);
+      const first = managedClient(root, user1);
+      const second = managedClient(root, user2);
       const master = join(root, "master");
       for (const sub of ["collect", "work", "data"])
         mkdirSync(join(master, sub), { recursive: true });

@@ -1,5 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -17,6 +26,10 @@ export interface TestSshd {
   readonly dir: string;
   /** `scp` command string for `port` (Cedar splits it like any rcp command). */
   rcpCommand(port?: number): string;
+  /** Let every user in with one more public key (a line of an `.pub` file). */
+  authorize(publicKey: string): void;
+  /** `known_hosts` lines naming this sshd's host key for each of `hosts` on `port`. */
+  knownHosts(): string;
   /** How many logins sshd has accepted so far (its `Accepted publickey` log lines). */
   acceptedLogins(): number;
   stop(): Promise<void>;
@@ -51,14 +64,50 @@ function canConnect(host: string, port: number): Promise<boolean> {
 
 const ROOT_USERS = ["cbstage1", "cbstage2"];
 
-function ensureUser(name: string): void {
+/** Run an account command, retrying while another test process holds the passwd lock. */
+function accountCommand(program: string, args: readonly string[]): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync(program, args, { stdio: "ignore" });
+      return;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+}
+
+function exists(kind: "passwd" | "group", name: string): boolean {
   try {
-    execFileSync("id", [name], { stdio: "ignore" });
+    execFileSync("getent", [kind, name], { stdio: "ignore" });
+    return true;
   } catch {
-    execFileSync("useradd", ["-m", "-s", "/bin/sh", name], { stdio: "ignore" });
+    return false;
+  }
+}
+
+/** Create local user `name` (with a home and a group of its own) unless it exists; root only. */
+export function ensureUser(name: string): void {
+  if (!exists("passwd", name)) {
+    try {
+      execFileSync("useradd", ["-m", "-s", "/bin/sh", name], { stdio: "ignore" });
+    } catch (error) {
+      // Another test process may have created it meanwhile.
+      if (!exists("passwd", name)) throw error;
+    }
   }
   // useradd leaves the account locked ('!'), which sshd refuses even for key logins.
-  execFileSync("usermod", ["-p", "*", name], { stdio: "ignore" });
+  accountCommand("usermod", ["-p", "*", name]);
+}
+
+/** Create local group `name` unless it exists; root only. */
+export function ensureGroup(name: string): void {
+  if (exists("group", name)) return;
+  try {
+    execFileSync("groupadd", [name], { stdio: "ignore" });
+  } catch (error) {
+    if (!exists("group", name)) throw error;
+  }
 }
 
 /**
@@ -126,6 +175,13 @@ export async function startSshd(): Promise<TestSshd> {
     users,
     key,
     dir,
+    authorize(publicKey) {
+      appendFileSync(authorized, `${publicKey.trim()}\n`);
+    },
+    knownHosts() {
+      const [type, body] = readFileSync(`${hostKey}.pub`, "utf8").split(" ");
+      return hosts.map((host) => `[${host}]:${port} ${type ?? ""} ${body ?? ""}\n`).join("");
+    },
     acceptedLogins: () =>
       log.split("\n").filter((line) => line.includes("Accepted publickey")).length,
     rcpCommand: (p = port) =>
@@ -138,4 +194,44 @@ export async function startSshd(): Promise<TestSshd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Give local user `user` (created when missing) what Cedar expects of the backup user on a
+ * master running as root (cedar-core.md §4.4): an ssh key of its own in `~/.ssh` that the
+ * test sshd accepts, the sshd's host key in `~/.ssh/known_hosts` (strict checking stays on)
+ * and a `~/.ssh/config` sending the loopback peers to the sshd's port. A plain
+ * `scp -B`/`ssh` run through `su <user> -c` then reaches every peer. Root only; the files
+ * are rewritten on every call, so give each test file a user of its own.
+ */
+export function setUpBackupUserSsh(sshd: TestSshd, user: string): void {
+  ensureUser(user);
+  const home = execFileSync("getent", ["passwd", user], { encoding: "utf8" }).split(":")[5] ?? "";
+  const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
+  const gid = Number(execFileSync("id", ["-g", user], { encoding: "utf8" }).trim());
+  const ssh = join(home, ".ssh");
+  rmSync(ssh, { recursive: true, force: true });
+  mkdirSync(ssh, { mode: 0o700 });
+  const key = join(ssh, "id_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  sshd.authorize(readFileSync(`${key}.pub`, "utf8"));
+  writeFileSync(join(ssh, "known_hosts"), sshd.knownHosts(), { mode: 0o644 });
+  writeFileSync(
+    join(ssh, "config"),
+    [
+      `Host ${sshd.hosts.join(" ")}`,
+      `  Port ${sshd.port}`,
+      "  IdentityFile ~/.ssh/id_ed25519",
+      "  IdentitiesOnly yes",
+      "  BatchMode yes",
+      "  StrictHostKeyChecking yes",
+      "  UserKnownHostsFile ~/.ssh/known_hosts",
+      "  ConnectTimeout 5",
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  for (const file of ["", "id_ed25519", "id_ed25519.pub", "known_hosts", "config"]) {
+    chownSync(join(ssh, file), uid, gid);
+  }
 }
