@@ -5,16 +5,7 @@
  * `cback.collect` indicator. Beyond Cedar: archives and state are written under temporary
  * names and renamed when complete, and a stat cache spares re-reading unchanged files.
  */
-import {
-  chownSync,
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { chownSync, closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeArchive } from "../archive/write-archive.js";
 import {
@@ -34,23 +25,20 @@ import {
   shouldCollect,
   tarfileName,
 } from "../domain/collect-plan.js";
-import { fsPathOf } from "../domain/fs-name.js";
 import { COLLECT_INDICATOR } from "../domain/stage-plan.js";
-import { DigestPickleWriter, readDigestPickle, type DigestLookup } from "../domain/pickle.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
-import { readStatCache, StatCacheWriter, type StatCacheLookup } from "../domain/stat-cache.js";
 import { ActionError } from "../errors/cback-error.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { plainFileMode } from "../fs/creation-mode.js";
-import { sha1OfFile } from "../fs/file-digest.js";
 import {
+  iterateDirContents,
   listSubdirectories,
-  selectDirContents,
   selectFile,
   type SelectedEntry,
 } from "../fs/select-files.js";
 import { lookupOwnerIds } from "../log/account-names.js";
 import type { ActionContext, ActionHandler } from "./action-context.js";
+import { compareIncremental } from "./collect-incremental.js";
 
 /** A stat cache entry is trusted only for files unchanged for this long before the run. */
 const RACY_WINDOW_MS = 2_000;
@@ -72,7 +60,8 @@ interface CollectItem {
   readonly path: string;
   readonly collectMode: CollectMode;
   readonly archiveMode: ArchiveMode;
-  readonly entries: () => SelectedEntry[];
+  /** The selection, found lazily as it is consumed; may be called again for a second walk. */
+  readonly entries: () => Iterable<SelectedEntry>;
   /**
    * Whether a path may be selected twice: only when links are dereferenced (a target inside
    * the tree is also reached by the walk); other walks reach every path by one route only.
@@ -173,6 +162,9 @@ function plannedItems(run: CollectRun): CollectItem[] {
       ...(ignoreFile === undefined ? {} : { ignoreFile }),
       linkDepth,
       dereference,
+      // A full archive is bound by compression, which the walk's helper thread would only
+      // slow down; an incremental one is bound by the walk.
+      ...(collectMode === "incr" ? {} : { prefetchAfter: Infinity }),
     };
     // Recursion carves subdirectories out into archives of their own; each carved-out
     // directory is then excluded from its parent's archive (Cedar's shared exclusion list).
@@ -187,7 +179,7 @@ function plannedItems(run: CollectRun): CollectItem[] {
         mayRepeat: dereference,
         entries: () => {
           for (const extra of target.extraExcludes) excludePaths.add(extra);
-          return selectDirContents(target.path, select, (path, reason) => {
+          return iterateDirContents(target.path, select, (path, reason) => {
             run.ctx.logger.info(`Skipping [${path}]: ${reason}.`);
           });
         },
@@ -200,70 +192,38 @@ function plannedItems(run: CollectRun): CollectItem[] {
 async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
   const { ctx } = run;
   const tarPath = join(run.collect.targetDir, tarfileName(item.path, item.archiveMode));
-  let entries: SelectedEntry[];
-  try {
-    entries = item.entries();
-  } catch (error) {
-    throw new ActionError("collect", (error as Error).message, { cause: error });
-  }
+  const entries = (): Iterable<SelectedEntry> => {
+    try {
+      return reportingWalkErrors(item.entries());
+    } catch (error) {
+      throw new ActionError("collect", (error as Error).message, { cause: error });
+    }
+  };
   if (item.collectMode !== "incr") {
-    if (entries.length === 0) {
+    // Streamed: the walk feeds the archive as it goes, and runs while blocks compress.
+    const selection = entries()[Symbol.iterator]();
+    const first = selection.next();
+    if (first.done === true) {
       ctx.logger.info(`No files to back up in [${item.path}]; no tarfile written.`);
       return;
     }
-    await archive(run, tarPath, item.archiveMode, entries);
+    await archive(run, tarPath, item.archiveMode, prepend(first.value, selection));
     return;
   }
   const digestPath = join(run.options.workingDir, digestFileName(item.path));
-  const cachePath = `${digestPath}-cache`;
-  const old = run.resetDigest ? { digest: NO_DIGEST, size: 0 } : loadDigest(run, digestPath);
-  const oldDigest = old.digest;
-  const useCache = run.collect.statCache !== false;
-  const cacheBytes = useCache ? readQuietly(cachePath) : undefined;
-  const cache = cacheBytes === undefined ? undefined : loadStatCache(cacheBytes);
-  // Written as they are found, in selection order: no map of the new state is kept. The old
-  // files' sizes are good guesses of the new ones'.
-  const newDigest = new DigestPickleWriter(old.size);
-  const newCache = useCache ? new StatCacheWriter(cacheBytes?.length) : undefined;
-  const changed: SelectedEntry[] = [];
-  const trustBefore = run.startedAt.getTime() - RACY_WINDOW_MS;
-  // Cedar's removeUnchanged keys its list by path: a path selected twice counts once.
-  const seen = item.mayRepeat ? new Set<string>() : undefined;
-  for (const entry of entries) {
-    if (seen !== undefined) {
-      if (seen.has(entry.path)) continue;
-      seen.add(entry.path);
-    }
-    if (entry.kind === "link") {
-      changed.push(entry); // never digested: always included
-      continue;
-    }
-    const { stat } = entry;
-    // Node's number stats carry times as float milliseconds; rounding them to nanoseconds
-    // is deterministic for an unchanged file, which is all the comparison needs (a change
-    // also moves ctime, and recent files are never cached).
-    const mtimeNs = Math.round(stat.mtimeMs * 1e6);
-    const ctimeNs = Math.round(stat.ctimeMs * 1e6);
-    let digest = cache?.lookupNumbers(entry.path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs);
-    if (digest === undefined) {
-      try {
-        digest = sha1OfFile(fsPathOf(entry.path));
-      } catch (error) {
-        throw new ActionError(
-          "collect",
-          `cannot read [${entry.path}] to compute its digest: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-    }
-    newDigest.add(entry.path, digest);
-    if (newCache !== undefined && stat.mtimeMs < trustBefore && stat.ctimeMs < trustBefore) {
-      newCache.add(entry.path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs, digest);
-    }
-    if (!oldDigest.matches(entry.path, digest)) changed.push(entry);
-  }
-  if (changed.length > 0) {
-    await archive(run, tarPath, item.archiveMode, changed);
+  const cachePath = run.collect.statCache === false ? undefined : `${digestPath}-cache`;
+  const result = compareIncremental(entries, {
+    digestPath,
+    cachePath,
+    reset: run.resetDigest,
+    trustBefore: run.startedAt.getTime() - RACY_WINDOW_MS,
+    mayRepeat: item.mayRepeat,
+    onDigestError: (message) => {
+      ctx.logger.error(message);
+    },
+  });
+  if (result.changed.length > 0) {
+    await archive(run, tarPath, item.archiveMode, result.changed);
   } else {
     ctx.logger.info(`Nothing changed in [${item.path}]; no tarfile written.`);
   }
@@ -271,17 +231,35 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
   // digest, so the next run archives the same changes again instead of losing them. A file
   // already holding exactly these bytes is left alone (Cedar rewrites it: same content).
   try {
-    await writeUnlessSame(digestPath, newDigest.finish());
+    if (result.digest !== undefined) await writeUnlessSame(digestPath, result.digest);
     chownQuietly(run, digestPath);
   } catch (error) {
     ctx.logger.error(`Failed to write digest file [${digestPath}]: ${(error as Error).message}`);
   }
-  if (newCache !== undefined) {
+  if (cachePath !== undefined && result.cache !== undefined) {
     try {
-      await writeUnlessSame(cachePath, newCache.finish());
+      await writeUnlessSame(cachePath, result.cache);
     } catch (error) {
       ctx.logger.warn(`Failed to write stat cache [${cachePath}]: ${(error as Error).message}`);
     }
+  }
+}
+
+/** `first`, then the rest of `rest`. */
+function* prepend<T>(first: T, rest: Iterator<T>): Generator<T, void, undefined> {
+  yield first;
+  for (let next = rest.next(); next.done !== true; next = rest.next()) yield next.value;
+}
+
+/** The walk's own failures as the action's (the walk reports what it skips; this is rare). */
+function* reportingWalkErrors(
+  selection: Iterable<SelectedEntry>,
+): Generator<SelectedEntry, void, undefined> {
+  try {
+    yield* selection;
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    throw new ActionError("collect", (error as Error).message, { cause: error });
   }
 }
 
@@ -323,14 +301,20 @@ async function archive(
   run: CollectRun,
   tarPath: string,
   mode: ArchiveMode,
-  entries: readonly SelectedEntry[],
+  selection: Iterable<SelectedEntry>,
 ): Promise<void> {
   const { ctx } = run;
-  const totalBytes = entries.reduce(
-    (sum, entry) => sum + (entry.kind === "file" ? entry.stat.size : 0),
-    0,
-  );
-  ctx.progress?.start(basename(tarPath), entries.length, totalBytes);
+  let entries = selection;
+  if (ctx.progress !== undefined) {
+    // The bar needs its totals first: only then is the selection held whole.
+    const list = Array.isArray(selection) ? (selection as SelectedEntry[]) : [...selection];
+    const totalBytes = list.reduce(
+      (sum, entry) => sum + (entry.kind === "file" ? entry.stat.size : 0),
+      0,
+    );
+    ctx.progress.start(basename(tarPath), list.length, totalBytes);
+    entries = list;
+  }
   const result = await writeArchive(tarPath, mode, entries, {
     ...(ctx.progress === undefined
       ? {}
@@ -348,40 +332,6 @@ async function archive(
   ctx.progress?.stop();
   chownQuietly(run, tarPath);
   ctx.logger.info(`Wrote [${tarPath}]: ${result.members} files, ${result.bytes} bytes.`);
-}
-
-/** The digest of a reset: nothing matches. */
-const NO_DIGEST: DigestLookup = { matches: () => false };
-
-/** The bytes of the file at `path`, or undefined when it cannot be read. */
-function readQuietly(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The old digest, and the size of its file (0 when there is none). */
-function loadDigest(run: CollectRun, path: string): { digest: DigestLookup; size: number } {
-  if (!existsSync(path)) return { digest: NO_DIGEST, size: 0 };
-  try {
-    const bytes = readFileSync(path);
-    return { digest: readDigestPickle(bytes), size: bytes.length };
-  } catch (error) {
-    run.ctx.logger.error(
-      `Failed to read digest [${path}], starting a full digest: ${(error as Error).message}`,
-    );
-    return { digest: NO_DIGEST, size: 0 };
-  }
-}
-
-function loadStatCache(bytes: Buffer): StatCacheLookup | undefined {
-  try {
-    return readStatCache(bytes);
-  } catch {
-    return undefined; // missing or corrupt: hash again
-  }
 }
 
 function chownQuietly(run: CollectRun, path: string): void {

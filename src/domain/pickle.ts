@@ -131,6 +131,18 @@ export class DigestPickleWriter {
     this.#length = this.#out.write("(dp0\n", "latin1");
   }
 
+  /**
+   * A writer that goes on after `prefix`, the first `entries` entries of a pickle this
+   * writer would write (its `(dp0` included), as an old file holds them.
+   */
+  static resume(prefix: Uint8Array, entries: number, expectedBytes = 0): DigestPickleWriter {
+    const writer = new DigestPickleWriter(Math.max(expectedBytes, prefix.length));
+    writer.#out.set(prefix, 0);
+    writer.#length = prefix.length;
+    writer.#memo = 2 * entries + 1;
+    return writer;
+  }
+
   /** Add `key` with `value` (a string, or a 20-byte SHA-1 written as lowercase hex). */
   add(key: string, value: string | Uint8Array): void {
     // Hex digits need no escaping.
@@ -651,26 +663,46 @@ for (let i = 0; i < 16; i++) {
  * decodeDigestPickle does.
  */
 export function readDigestPickle(bytes: Uint8Array): DigestLookup {
+  return indexDigestPickle(bytes).lookup;
+}
+
+/** A digest file read for lookups, and whether its entries can be trusted in file order. */
+export interface IndexedDigest {
+  readonly lookup: DigestLookup;
+  /**
+   * Whether the file is in the plain form Python writes, without a repeated key: reading
+   * its entries one by one in file order then answers as the lookup does.
+   */
+  readonly exact: boolean;
+}
+
+/** {@link readDigestPickle}, telling also whether the file is exact. */
+export function indexDigestPickle(bytes: Uint8Array): IndexedDigest {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const plain = scanPlainDigestPickle(data);
-  if (plain === undefined) return decodeDigestPickle(bytes);
+  if (plain === undefined) return { lookup: decodeDigestPickle(bytes), exact: false };
   const index = new KeyIndex(plain.keys);
   const { values } = plain;
-  return {
+  const lookup: DigestLookup = {
     matches(path, digest) {
       const entry = index.findLatin1(path);
       if (entry < 0) return false;
       if (digest.length !== 20)
         throw new RangeError(`a SHA-1 digest has 20 bytes, got ${digest.length}`);
-      const start = values[entry] ?? 0;
-      for (let i = 0; i < 20; i++) {
-        const byte = digest[i] ?? 0;
-        if (HEX_VALUE[data[start + 2 * i] ?? 0] !== byte >> 4) return false;
-        if (HEX_VALUE[data[start + 2 * i + 1] ?? 0] !== (byte & 15)) return false;
-      }
-      return true;
+      return hexEquals(data, values[entry] ?? 0, digest);
     },
   };
+  return { lookup, exact: !index.hasDuplicates };
+}
+
+/** Whether the 40 hex digits (either case) at `start` of `data` spell `digest`. */
+export function hexEquals(data: Uint8Array, start: number, digest: Uint8Array): boolean {
+  for (let i = 0; i < 20; i++) {
+    const byte = digest[i] ?? 0;
+    if (HEX_VALUE[data[start + 2 * i] ?? 0] !== byte >> 4) return false;
+    if (HEX_VALUE[data[start + 2 * i + 1] ?? 0] !== (byte & 15)) return false;
+  }
+  return true;
 }
 
 /** Read a `.svnlast` state file: the last dumped revision. Throws PickleError otherwise. */

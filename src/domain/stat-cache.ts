@@ -16,13 +16,14 @@ import { CbackError } from "../errors/cback-error.js";
 import { decodeFsName, encodeFsName } from "./fs-name.js";
 import { KeyIndex, KeyRangesBuilder, type KeyRanges } from "./key-index.js";
 
-const MAGIC = Buffer.from("CBSTATC\n", "latin1");
-const VERSION = 1;
-const HEADER_LENGTH = MAGIC.length + 8;
-const CHECKSUM_LENGTH = 32;
-const STAT_LENGTH = 40;
+/** The file's layout, for stat-cache-cursor.ts. */
+export const MAGIC = Buffer.from("CBSTATC\n", "latin1");
+export const VERSION = 1;
+export const HEADER_LENGTH = MAGIC.length + 8;
+export const CHECKSUM_LENGTH = 32;
+export const STAT_LENGTH = 40;
 const DIGEST_LENGTH = 20;
-const RECORD_LENGTH = STAT_LENGTH + DIGEST_LENGTH;
+export const RECORD_LENGTH = STAT_LENGTH + DIGEST_LENGTH;
 const MIN_INT64 = -(2n ** 63n);
 const MAX_UINT64 = 2n ** 64n - 1n;
 
@@ -90,7 +91,7 @@ function writeNumberWord(target: DataView, offset: number, value: number): boole
 }
 
 /** The five stat facts as numbers (Node's number stats; times already in nanoseconds). */
-function writeNumberStat(
+export function writeNumberStat(
   target: DataView,
   offset: number,
   dev: number,
@@ -108,7 +109,7 @@ function writeNumberStat(
   );
 }
 
-function viewOf(buffer: Buffer): DataView {
+export function viewOf(buffer: Buffer): DataView {
   return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
@@ -316,6 +317,18 @@ export class StatCacheWriter {
   }
 
   /**
+   * A writer that goes on after `records`, the first `count` entries (without the header) of
+   * a file this writer would write, as an old file holds them.
+   */
+  static resume(records: Uint8Array, count: number, expectedBytes = 0): StatCacheWriter {
+    const writer = new StatCacheWriter(Math.max(expectedBytes, HEADER_LENGTH + records.length));
+    writer.#out.set(records, HEADER_LENGTH);
+    writer.#length = HEADER_LENGTH + records.length;
+    writer.#count = count;
+    return writer;
+  }
+
+  /**
    * Add `path` with its facts as numbers (as {@link StatCache.lookupNumbers}) and 20-byte
    * SHA-1. A value outside 64 bits makes {@link StatCacheWriter.finish} throw RangeError.
    */
@@ -436,12 +449,24 @@ function scanStatCache(data: Buffer): KeyRanges {
  * decodeStatCache does.
  */
 export function readStatCache(bytes: Uint8Array): StatCacheLookup {
+  return indexStatCache(bytes).lookup;
+}
+
+/** A stat cache file read for lookups, and whether its entries can be trusted in file order. */
+export interface IndexedStatCache {
+  readonly lookup: StatCacheLookup;
+  /** Whether no path occurs twice: reading entries in file order then answers as the lookup. */
+  readonly exact: boolean;
+}
+
+/** {@link readStatCache}, telling also whether the file is exact. */
+export function indexStatCache(bytes: Uint8Array): IndexedStatCache {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const keys = scanStatCache(data);
   const index = new KeyIndex(keys);
   const probe = Buffer.alloc(STAT_LENGTH);
   const probeView = viewOf(probe);
-  return {
+  const lookup: StatCacheLookup = {
     lookupNumbers(path, dev, ino, size, mtimeNs, ctimeNs) {
       const entry = index.findFsName(path);
       if (entry < 0) return undefined;
@@ -451,6 +476,7 @@ export function readStatCache(bytes: Uint8Array): StatCacheLookup {
       return data.subarray(start + STAT_LENGTH, start + RECORD_LENGTH);
     },
   };
+  return { lookup, exact: !index.hasDuplicates };
 }
 
 /**

@@ -7,17 +7,23 @@
  * asynchronous IO dominates the walk. Paths are Python-style strings (surrogateescape, see
  * domain/fs-name.ts), so file names that are not UTF-8 are selected and archived intact.
  */
-import {
-  existsSync,
-  lstatSync,
-  opendirSync,
-  readlinkSync,
-  statSync,
-  type Dirent,
-  type OpenDirOptions,
-  type Stats,
-} from "node:fs";
+import { existsSync, lstatSync, readlinkSync, statSync, type Stats } from "node:fs";
 import { decodeFsName, fsPathOf } from "../domain/fs-name.js";
+import {
+  describeKind,
+  EntryStat,
+  errorCode,
+  kindOf,
+  listedArray,
+  PackedListing,
+  readEntries,
+  type DiskPath,
+  type Listed,
+  type ListedEntry,
+} from "./list-directory.js";
+import { DirentKind, WalkPrefetcher } from "./walk-prefetch.js";
+
+export { EntryStat } from "./list-directory.js";
 
 /** Exclusions shared by {@link selectDirContents} and {@link listSubdirectories}. */
 export interface ExclusionOptions {
@@ -41,50 +47,15 @@ export interface SelectOptions extends ExclusionOptions {
   readonly linkDepth: number;
   /** Whether followed links also bring in their targets under the targets' own paths. */
   readonly dereference: boolean;
+  /**
+   * Entries listed before a helper thread starts listing ahead of the walk (walk-prefetch.ts);
+   * default {@link PREFETCH_AFTER}. Small trees never start one.
+   */
+  readonly prefetchAfter?: number;
 }
 
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-
-/**
- * The `lstat` facts collect and the archive writer use, kept compact: a few hundred
- * thousand of them (one per selected file) would otherwise hold as many `fs.Stats`, each with
- * four Dates. Times are Node's float milliseconds, as in `fs.Stats`.
- */
-export class EntryStat {
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly dev: number;
-  readonly ino: number;
-  readonly nlink: number;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-
-  constructor(stats: Stats) {
-    this.size = stats.size;
-    this.mtimeMs = stats.mtimeMs;
-    this.ctimeMs = stats.ctimeMs;
-    this.dev = stats.dev;
-    this.ino = stats.ino;
-    this.nlink = stats.nlink;
-    this.mode = stats.mode;
-    this.uid = stats.uid;
-    this.gid = stats.gid;
-  }
-
-  /** As `fs.Stats#isFile`. */
-  isFile(): boolean {
-    return (this.mode & S_IFMT) === S_IFREG;
-  }
-
-  /** As `fs.Stats#isSymbolicLink`. */
-  isSymbolicLink(): boolean {
-    return (this.mode & S_IFMT) === S_IFLNK;
-  }
-}
+/** Entries a walk lists by itself before it starts a helper thread. */
+export const PREFETCH_AFTER = 4000;
 
 /** One selected path. */
 export interface SelectedEntry {
@@ -126,6 +97,20 @@ export function selectDirContents(
   options: SelectOptions,
   onSkip: SkipReporter = ignoreSkip,
 ): SelectedEntry[] {
+  return [...iterateDirContents(dir, options, onSkip)];
+}
+
+/**
+ * {@link selectDirContents} as a lazy sequence: the same entries in the same order, found
+ * as they are asked for, so a large tree is never held in memory whole. `dir` is checked
+ * (and this throws) at the call; the walk itself runs as the sequence is consumed, and
+ * `onSkip` is called along the way.
+ */
+export function iterateDirContents(
+  dir: string,
+  options: SelectOptions,
+  onSkip: SkipReporter = ignoreSkip,
+): Generator<SelectedEntry, void, undefined> {
   const path = normalizeDir(dir);
   const bytes = fsPathOf(path);
   const target = statDirectory(bytes, path);
@@ -134,11 +119,27 @@ export function selectDirContents(
     ignoreFile: options.ignoreFile,
     dereference: options.dereference,
     onSkip,
-    selected: [],
     walking: new Set(),
+    frontier: [],
+    listedUntilPrefetch: options.prefetchAfter ?? PREFETCH_AFTER,
+    prefetch: undefined,
   };
-  walkDirectory(walk, { path, bytes }, target, true, options.linkDepth);
-  return walk.selected;
+  return walkWithHelper(
+    walk,
+    walkDirectory(walk, { path, bytes }, target, true, options.linkDepth),
+  );
+}
+
+/** `walking`, then the walk's helper thread stopped (also when the consumer stops early). */
+function* walkWithHelper(
+  walk: Walk,
+  walking: Generator<SelectedEntry, void, undefined>,
+): Generator<SelectedEntry, void, undefined> {
+  try {
+    yield* walking;
+  } finally {
+    walk.prefetch?.close();
+  }
 }
 
 /**
@@ -175,18 +176,11 @@ export function listSubdirectories(
   if (filter(path)) return [];
   const subdirectories: string[] = [];
   for (const entry of readEntries({ path, bytes }, onSkip)) {
-    if (entry.type.isDirectory() && !filter(entry.path)) subdirectories.push(entry.path);
+    if (entry.kind === DirentKind.directory && !filter(entry.path)) {
+      subdirectories.push(entry.path);
+    }
   }
   return subdirectories;
-}
-
-/**
- * A path in both spellings: the string Cedar compares, and the name the disk knows (the
- * string itself when its UTF-8 is that name, which spares a Buffer per path).
- */
-interface DiskPath {
-  readonly path: string;
-  readonly bytes: string | Buffer;
 }
 
 interface Walk {
@@ -194,9 +188,13 @@ interface Walk {
   readonly ignoreFile: string | undefined;
   readonly dereference: boolean;
   readonly onSkip: SkipReporter;
-  readonly selected: SelectedEntry[];
   /** Device and inode of every directory on the current walk path, to stop link loops. */
   readonly walking: Set<string>;
+  /** The directories being walked, outermost first: their entries and the next to visit. */
+  readonly frontier: { readonly entries: Listed; next: number }[];
+  /** Entries still to list before the helper thread starts. */
+  listedUntilPrefetch: number;
+  prefetch: WalkPrefetcher | undefined;
 }
 
 function ignoreSkip(): void {
@@ -217,6 +215,10 @@ function exclusionFilter(options: ExclusionOptions): (path: string) => boolean {
     "has" in options.excludePaths ? options.excludePaths : new Set(options.excludePaths);
   const patterns = options.excludePatterns;
   const basenamePatterns = options.excludeBasenamePatterns ?? [];
+  // The usual cases, asked once per file: no exclusions, or excluded paths only.
+  if (patterns.length === 0 && basenamePatterns.length === 0) {
+    return paths.size === 0 ? () => false : (path) => paths.has(path);
+  }
   return (path) => {
     if (paths.has(path)) return true;
     if (patterns.some((pattern) => pattern.test(path))) return true;
@@ -230,20 +232,26 @@ function exclusionFilter(options: ExclusionOptions): (path: string) => boolean {
  * Cedar's `_addDirContentsInternal` (always recursive). `target` is the directory's
  * `stat` when already known; it identifies the directory for the loop check.
  */
-function walkDirectory(
+function* walkDirectory(
   walk: Walk,
   dir: DiskPath,
   target: Stats | undefined,
   addSelf: boolean,
   linkDepth: number,
-): void {
-  if (walk.filter(dir.path)) return;
+): Generator<SelectedEntry, void, undefined> {
+  if (walk.filter(dir.path)) {
+    walk.prefetch?.discard(dir.path);
+    return;
+  }
   if (walk.ignoreFile !== undefined) {
     // Python's os.path.exists: follows links, and any error counts as "absent".
-    if (existsSync(fsPathOf(joinPath(dir.path, walk.ignoreFile)))) return;
+    if (existsSync(fsPathOf(joinPath(dir.path, walk.ignoreFile)))) {
+      walk.prefetch?.discard(dir.path);
+      return;
+    }
   }
-  if (addSelf) addDirectoryLink(walk, dir.path);
-  const entries = readEntries(dir, walk.onSkip);
+  if (addSelf) yield* addDirectoryLink(walk, dir.path);
+  const entries = listForWalk(walk, dir);
   if (entries.length === 0) return;
   const identity = target ?? lstatOrSkip(walk, dir);
   if (identity === undefined) return;
@@ -253,26 +261,36 @@ function walkDirectory(
     return;
   }
   walk.walking.add(key);
+  const frame = { entries, next: 0 };
+  walk.frontier.push(frame);
   try {
-    for (const entry of entries) visitEntry(walk, entry, linkDepth);
+    while (frame.next < entries.length) {
+      yield* visitEntry(walk, entries.entry(frame.next++), linkDepth);
+    }
   } finally {
+    walk.frontier.pop();
     walk.walking.delete(key);
   }
 }
 
-function visitEntry(walk: Walk, entry: ListedEntry, linkDepth: number): void {
-  const { type } = entry;
-  if (type.isFile()) {
-    addFile(walk, entry);
+function* visitEntry(
+  walk: Walk,
+  entry: ListedEntry,
+  linkDepth: number,
+): Generator<SelectedEntry, void, undefined> {
+  const { kind } = entry;
+  if (kind === DirentKind.file) {
+    const selected = fileEntry(walk, entry);
+    if (selected !== undefined) yield selected;
     return;
   }
-  if (type.isDirectory()) {
+  if (kind === DirentKind.directory) {
     // Cedar asks to add the directory itself, which BackupFileList refuses for a real one.
-    walkDirectory(walk, entry, undefined, false, linkDepth - 1);
+    yield* walkDirectory(walk, entry, undefined, false, linkDepth - 1);
     return;
   }
-  if (!type.isSymbolicLink()) {
-    walk.onSkip(entry.path, `not a file, directory or symbolic link (${describeType(type)})`);
+  if (kind !== DirentKind.symbolicLink) {
+    walk.onSkip(entry.path, `not a file, directory or symbolic link (${describeKind(kind)})`);
     return;
   }
   let target: Stats;
@@ -286,51 +304,57 @@ function visitEntry(walk: Walk, entry: ListedEntry, linkDepth: number): void {
     if (linkDepth > 0 && walk.dereference) {
       const resolved = dereferenceLink(walk, entry);
       if (resolved !== undefined && resolved.path !== entry.path) {
-        addLinkTarget(walk, entry, resolved);
+        yield* addLinkTarget(walk, entry, resolved);
       }
     }
-    addFile(walk, entry);
+    const selected = fileEntry(walk, entry);
+    if (selected !== undefined) yield selected;
   } else if (target.isDirectory()) {
     if (linkDepth <= 0) {
-      addDirectoryLink(walk, entry.path);
+      yield* addDirectoryLink(walk, entry.path);
     } else if (walk.dereference) {
       const resolved = dereferenceLink(walk, entry);
       if (resolved !== undefined && resolved.path !== entry.path) {
         const resolvedTarget = statOrUndefined(resolved.bytes);
         if (resolvedTarget?.isDirectory() === true) {
-          walkDirectory(walk, resolved, resolvedTarget, true, linkDepth - 1);
+          yield* walkDirectory(walk, resolved, resolvedTarget, true, linkDepth - 1);
         } else {
           reportUnresolvable(walk, entry, resolved);
         }
       }
-      addDirectoryLink(walk, entry.path);
+      yield* addDirectoryLink(walk, entry.path);
     } else {
-      walkDirectory(walk, entry, target, false, linkDepth - 1);
+      yield* walkDirectory(walk, entry, target, false, linkDepth - 1);
     }
   } else {
     walk.onSkip(
       entry.path,
-      `symbolic link to neither a file nor a directory (${describeType(target)})`,
+      `symbolic link to neither a file nor a directory (${describeKind(kindOf(target))})`,
     );
   }
 }
 
 /** Cedar's `addFile` for a path already known to be a file or a link to one. */
-function addFile(walk: Walk, entry: DiskPath): void {
-  if (walk.filter(entry.path)) return;
-  const stat = lstatOrSkip(walk, entry);
-  if (stat === undefined) return;
-  walk.selected.push({
-    path: entry.path,
-    kind: stat.isSymbolicLink() ? "link" : "file",
-    stat: new EntryStat(stat),
-  });
+function fileEntry(walk: Walk, entry: DiskPath & { stat?: EntryStat }): SelectedEntry | undefined {
+  if (walk.filter(entry.path)) return undefined;
+  let stat = entry.stat;
+  if (stat === undefined) {
+    const stats = lstatOrSkip(walk, entry);
+    if (stats === undefined) return undefined;
+    stat = new EntryStat(stats);
+  }
+  return { path: entry.path, kind: stat.isSymbolicLink() ? "link" : "file", stat };
 }
 
 /** Cedar's `addFile` on a dereferenced link: the target must (still) be a file. */
-function addLinkTarget(walk: Walk, link: DiskPath, resolved: DiskPath): void {
+function* addLinkTarget(
+  walk: Walk,
+  link: DiskPath,
+  resolved: DiskPath,
+): Generator<SelectedEntry, void, undefined> {
   if (statOrUndefined(resolved.bytes)?.isFile() === true) {
-    addFile(walk, resolved);
+    const selected = fileEntry(walk, resolved);
+    if (selected !== undefined) yield selected;
   } else {
     reportUnresolvable(walk, link, resolved);
   }
@@ -340,7 +364,7 @@ function addLinkTarget(walk: Walk, link: DiskPath, resolved: DiskPath): void {
  * BackupFileList's `addDir`: real directories are never selected, links to directories
  * are (as links, subject to the exclusions).
  */
-function addDirectoryLink(walk: Walk, dirPath: string): void {
+function* addDirectoryLink(walk: Walk, dirPath: string): Generator<SelectedEntry, void, undefined> {
   const path = normalizeDir(dirPath);
   const bytes = fsPathOf(path);
   let stat: Stats;
@@ -351,7 +375,7 @@ function addDirectoryLink(walk: Walk, dirPath: string): void {
     return;
   }
   if (!stat.isSymbolicLink() || walk.filter(path)) return;
-  walk.selected.push({ path, kind: "link", stat: new EntryStat(stat) });
+  yield { path, kind: "link", stat: new EntryStat(stat) };
 }
 
 /**
@@ -379,47 +403,44 @@ function reportUnresolvable(walk: Walk, link: DiskPath, resolved: DiskPath): voi
   );
 }
 
-interface ListedEntry extends DiskPath {
-  /** File type from the directory listing (no link followed). */
-  readonly type: Dirent;
-}
-
-// @types/node does not know that opendir accepts the "buffer" encoding (names then come
-// as Buffers); raw bytes are the only way to keep names that are not UTF-8.
-const BUFFER_NAMES = { encoding: "buffer", bufferSize: 128 } as unknown as OpenDirOptions;
-
 /**
- * The entries of a directory in raw listing order (fs.readdirSync sorts them; Cedar does
- * not), read completely before any is visited so deep trees do not hold a descriptor
- * open per level. An unreadable directory is reported and yields what was read.
+ * {@link readEntries} for the walk: through the helper thread when it listed `dir` ahead,
+ * which is then asked for the subdirectories found, in the order the walk visits them.
  */
-function readEntries(dir: DiskPath, onSkip: SkipReporter): ListedEntry[] {
-  const entries: ListedEntry[] = [];
-  const prefix = dir.path.endsWith("/") ? dir.path : `${dir.path}/`;
-  const dirBytes = typeof dir.bytes === "string" ? undefined : dir.bytes;
-  const separator = dirBytes?.at(-1) === SLASH ? EMPTY : SLASH_BYTES;
-  try {
-    const handle = opendirSync(dir.bytes, BUFFER_NAMES);
-    try {
-      for (let type = handle.readSync(); type !== null; type = handle.readSync()) {
-        const name = type.name as unknown as Buffer;
-        const path = prefix + decodeFsName(name);
-        const bytes =
-          dirBytes === undefined ? fsPathOf(path) : Buffer.concat([dirBytes, separator, name]);
-        entries.push({ path, bytes, type });
-      }
-    } finally {
-      handle.closeSync();
+function listForWalk(walk: Walk, dir: DiskPath): Listed {
+  const listing = walk.prefetch?.take(dir.path);
+  let entries: Listed;
+  if (listing === undefined) {
+    entries = listedArray(readEntries(dir, walk.onSkip));
+  } else {
+    entries = new PackedListing(dir, listing);
+    if (listing.error !== undefined) {
+      walk.onSkip(dir.path, `cannot list the directory (${listing.error})`);
     }
-  } catch (error) {
-    onSkip(dir.path, `cannot list the directory (${errorCode(error)})`);
   }
+  if (walk.prefetch === undefined) {
+    walk.listedUntilPrefetch -= entries.length;
+    if (walk.listedUntilPrefetch > 0) return entries;
+    walk.prefetch = WalkPrefetcher.start();
+    walk.listedUntilPrefetch = Infinity;
+    // What the walk has listed but not visited yet, outermost first: the latest request is
+    // served first, and the walk finishes the innermost directories first.
+    for (const frame of walk.frontier) {
+      walk.prefetch?.request(subdirectories(frame.entries, frame.next));
+    }
+  }
+  walk.prefetch?.request(subdirectories(entries, 0));
   return entries;
 }
 
-const SLASH = 0x2f;
-const SLASH_BYTES = Buffer.of(SLASH);
-const EMPTY = Buffer.alloc(0);
+/** The directories among `entries` from `from` on. */
+function subdirectories(entries: Listed, from: number): ListedEntry[] {
+  const found: ListedEntry[] = [];
+  for (let i = from; i < entries.length; i++) {
+    if (entries.isDirectory(i)) found.push(entries.entry(i));
+  }
+  return found;
+}
 
 function statOrUndefined(bytes: string | Buffer): Stats | undefined {
   try {
@@ -436,19 +457,6 @@ function lstatOrSkip(walk: Walk, entry: DiskPath): Stats | undefined {
     walk.onSkip(entry.path, `cannot read its status (${errorCode(error)})`);
     return undefined;
   }
-}
-
-function describeType(type: Dirent | Stats): string {
-  if (type.isFIFO()) return "named pipe";
-  if (type.isSocket()) return "socket";
-  if (type.isBlockDevice()) return "block device";
-  if (type.isCharacterDevice()) return "character device";
-  return "unknown type";
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof Error) return "code" in error ? String(error.code) : error.message;
-  return String(error);
 }
 
 /** Python's normalizeDir: one trailing `/` removed, except from `/` itself. */

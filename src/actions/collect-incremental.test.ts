@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import { readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
+import { encodeDigestPickle } from "../domain/pickle.js";
+import { selectDirContents } from "../fs/select-files.js";
+import { compareIncremental, type IncrementalState } from "./collect-incremental.js";
+
+const hex = (text: string): string => createHash("sha1").update(text).digest("hex");
+const OLD = new Date("2020-01-01T00:00:00Z");
+
+/** A tree of `files` (name -> content), all dated well before the run. */
+function tree(files: Readonly<Record<string, string>>): string {
+  const root = tempDir("cback-incr-");
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(`${root}/${name}`, content);
+    utimesSync(`${root}/${name}`, OLD, OLD);
+  }
+  return root;
+}
+
+function stateFor(root: string, errors: string[] = []): IncrementalState {
+  return {
+    digestPath: `${root}.sha`,
+    cachePath: `${root}.sha-cache`,
+    reset: false,
+    trustBefore: Date.now(),
+    mayRepeat: false,
+    onDigestError: (message) => errors.push(message),
+  };
+}
+
+/** One incremental pass over `root`, saving what it produced as collect does. */
+function pass(root: string, state: IncrementalState = stateFor(root)) {
+  let walks = 0;
+  const result = compareIncremental(() => {
+    walks += 1;
+    return selectDirContents(root, {
+      excludePaths: [],
+      excludePatterns: [],
+      linkDepth: 0,
+      dereference: false,
+    });
+  }, state);
+  if (result.digest !== undefined) writeFileSync(state.digestPath, result.digest);
+  if (result.cache !== undefined && state.cachePath !== undefined) {
+    writeFileSync(state.cachePath, result.cache);
+  }
+  return {
+    ...result,
+    changedNames: result.changed.map((e) => e.path.slice(root.length + 1)),
+    walks,
+  };
+}
+
+describe("compareIncremental", () => {
+  it("writes nothing new when nothing changed, and reads no file", () => {
+    const root = tree({ a: "1", b: "2", c: "3" });
+    const first = pass(root);
+    expect(first.changedNames.sort()).toEqual(["a", "b", "c"]);
+    expect(first.digest).toBeDefined();
+    const second = pass(root);
+    expect(second.changedNames).toEqual([]);
+    expect(second.digest).toBeUndefined();
+    expect(second.cache).toBeUndefined();
+    expect(second.walks).toBe(1);
+  });
+
+  it("finds a changed file and writes the digest full hashing gives", () => {
+    const root = tree({ a: "1", b: "2", c: "3" });
+    pass(root);
+    writeFileSync(`${root}/b`, "changed");
+    const second = pass(root);
+    expect(second.changedNames).toEqual(["b"]);
+    const names = selectDirContents(root, {
+      excludePaths: [],
+      excludePatterns: [],
+      linkDepth: 0,
+      dereference: false,
+    }).map((e) => e.path);
+    const content: Record<string, string> = { a: "1", b: "changed", c: "3" };
+    expect(
+      readFileSync(`${root}.sha`).equals(
+        encodeDigestPickle(
+          names.map((path) => [path, hex(content[path.slice(root.length + 1)] ?? "")]),
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it("walks again when the old digest repeats a key it had answered from", () => {
+    const root = tree({ a: "1", b: "2" });
+    const names = selectDirContents(root, {
+      excludePaths: [],
+      excludePatterns: [],
+      linkDepth: 0,
+      dereference: false,
+    }).map((e) => e.path);
+    const [first = "", second = ""] = names;
+    // Python never writes this; a dict read from it keeps the last digest of the first path.
+    writeFileSync(
+      `${root}.sha`,
+      encodeDigestPickle([
+        [first, hex(first === `${root}/a` ? "1" : "2")],
+        [second, hex(second === `${root}/a` ? "1" : "2")],
+        [first, hex("stale")],
+      ]),
+    );
+    const result = pass(root, { ...stateFor(root), cachePath: undefined });
+    expect(result.walks).toBe(2);
+    expect(result.changed.map((e) => e.path)).toEqual([first]);
+  });
+
+  it("reports an unreadable old digest and starts from an empty one", () => {
+    const root = tree({ a: "1" });
+    writeFileSync(`${root}.sha`, "not a pickle");
+    const errors: string[] = [];
+    const result = pass(root, stateFor(root, errors));
+    expect(result.changedNames).toEqual(["a"]);
+    expect(errors).toEqual([expect.stringContaining(`Failed to read digest [${root}.sha]`)]);
+  });
+});
