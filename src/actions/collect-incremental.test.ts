@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { encodeDigestPickle } from "../domain/pickle.js";
 import { selectDirContents } from "../fs/select-files.js";
-import { compareIncremental, type IncrementalState } from "./collect-incremental.js";
+import { memorySink } from "../domain/byte-window.js";
+import {
+  compareIncremental,
+  openIncremental,
+  type IncrementalState,
+} from "./collect-incremental.js";
 
 const hex = (text: string): string => createHash("sha1").update(text).digest("hex");
 const OLD = new Date("2020-01-01T00:00:00Z");
@@ -118,5 +123,61 @@ describe("compareIncremental", () => {
     const result = pass(root, stateFor(root, errors));
     expect(result.changedNames).toEqual(["a"]);
     expect(errors).toEqual([expect.stringContaining(`Failed to read digest [${root}.sha]`)]);
+  });
+
+  it("streams to sinks, and a restart discards them before the indexed pass", () => {
+    const root = tree({ a: "1", b: "2" });
+    const select = () =>
+      selectDirContents(root, {
+        excludePaths: [],
+        excludePatterns: [],
+        linkDepth: 0,
+        dereference: false,
+      });
+    const [first = "", second = ""] = select().map((e) => e.path);
+    const digestOf = (path: string): string => hex(path === `${root}/a` ? "1" : "2");
+    writeFileSync(
+      `${root}.sha`,
+      encodeDigestPickle([
+        [first, digestOf(first)],
+        [second, hex("older")],
+        [first, hex("stale")],
+      ]),
+    );
+    const opened: ReturnType<typeof memorySink>[] = [];
+    let discards = 0;
+    const item = openIncremental(
+      select,
+      { ...stateFor(root), cachePath: undefined },
+      {
+        openDigest: () => {
+          const sink = memorySink();
+          opened.push(sink);
+          return sink;
+        },
+        openCache: () => memorySink(),
+        discard: () => {
+          discards += 1;
+        },
+      },
+    );
+    try {
+      const streamed = item.pass(false);
+      const got: string[] = [];
+      expect(() => {
+        for (const entry of streamed.changes) got.push(entry.path);
+      }).toThrow("digest not exact");
+      expect(got).toEqual([second]); // already handed on when the restart came
+      expect(streamed.restarted).toBe(true);
+      expect(discards).toBe(1);
+      const indexed = item.pass(true);
+      expect([...indexed.changes].map((e) => e.path)).toEqual([first, second]);
+      expect(indexed.restarted).toBe(false);
+      expect(indexed.digest?.length).toBe(0);
+      const want = encodeDigestPickle([first, second].map((path) => [path, digestOf(path)]));
+      expect(opened.at(-1)?.bytes().equals(want)).toBe(true);
+    } finally {
+      item.close();
+    }
   });
 });

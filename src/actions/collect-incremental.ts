@@ -3,10 +3,12 @@
  * SHA-1 from the stat cache or by reading it, compare it with the old digest, and produce the
  * new digest and stat cache. The old files are read front to back beside the walk
  * (domain/digest-cursor.ts, stat-cache-cursor.ts), so an unchanged tree costs one comparison
- * per file, holds neither file in memory and produces nothing new to write.
+ * per file, holds neither file in memory and produces nothing new to write; and the changed
+ * files and the new state stream out as they are found (to the archive and to sinks), so a
+ * tree where everything changed holds neither either.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { readAll, type ByteSource } from "../domain/byte-window.js";
+import { readAll, type ByteSink, type ByteSource } from "../domain/byte-window.js";
 import { CursorRestartError, DigestCursor } from "../domain/digest-cursor.js";
 import { fsPathOf } from "../domain/fs-name.js";
 import { indexDigestPickle, type IndexedDigest } from "../domain/pickle.js";
@@ -44,71 +46,167 @@ export interface IncrementalResult {
 
 /**
  * Run the digest pass over `entries()` (called again, for a second walk, in the rare case
- * where the old state turns out not to be readable in order).
+ * where the old state turns out not to be readable in order), holding everything found.
  * @throws ActionError when a file cannot be read for its digest
  */
 export function compareIncremental(
   entries: () => Iterable<SelectedEntry>,
   state: IncrementalState,
 ): IncrementalResult {
-  const digestFile = state.reset ? undefined : openState(state.digestPath, state.onDigestError);
-  const cacheFile = state.cachePath === undefined ? undefined : openState(state.cachePath);
+  const item = openIncremental(entries, state);
   try {
-    const indexDigest = once((): IndexedDigest => {
+    for (let indexed = false; ; indexed = true) {
+      const pass = item.pass(indexed);
       try {
-        return indexDigestPickle(readAll(requireSource(digestFile)));
+        const changed = [...pass.changes];
+        return { changed, digest: pass.digest, cache: pass.cache };
       } catch (error) {
-        state.onDigestError(
-          `Failed to read digest [${state.digestPath}], starting a full digest: ${(error as Error).message}`,
-        );
-        return { lookup: { matches: () => false }, exact: false };
+        if (!pass.restarted || indexed) throw error;
       }
-    });
-    const indexCache = once((): IndexedStatCache | undefined => {
-      try {
-        return indexStatCache(readAll(requireSource(cacheFile)));
-      } catch {
-        return undefined; // corrupt: hash again
-      }
-    });
-    const pass = (indexed: boolean): IncrementalResult => {
-      const digest = new DigestCursor({
-        ...(digestFile === undefined ? {} : { source: digestFile }),
-        index: indexDigest,
-        indexed,
-        expectedBytes: digestFile?.size ?? 0,
-      });
-      const cache =
-        state.cachePath === undefined
-          ? undefined
-          : new StatCacheCursor({
-              ...(cacheFile === undefined ? {} : { source: cacheFile }),
-              index: indexCache,
-              indexed,
-              expectedBytes: cacheFile?.size ?? 0,
-            });
-      const changed = digestPass(entries(), digest, cache, state);
-      return { changed, digest: digest.finish(), cache: cache?.finish() };
-    };
-    try {
-      return pass(false);
-    } catch (error) {
-      if (!(error instanceof CursorRestartError)) throw error;
-      return pass(true);
     }
   } finally {
-    if (digestFile !== undefined) closeSync(digestFile.fd);
-    if (cacheFile !== undefined) closeSync(cacheFile.fd);
+    item.close();
   }
 }
 
-function digestPass(
+/** Where the new state goes as it is found (streaming), instead of into memory. */
+export interface StateSinks {
+  /** Opens the new digest file: called when it is known to differ from the old one. */
+  readonly openDigest: () => ByteSink;
+  /** Opens the new stat cache, likewise. */
+  readonly openCache: () => ByteSink;
+  /** Drops whatever the opens of a pass gave (the pass restarted and is run again). */
+  readonly discard: () => void;
+}
+
+/** One digest pass; {@link IncrementalPass.changes} may be iterated once. */
+export interface IncrementalPass {
+  /**
+   * Entries to archive as they are found, in selection order: changed or new files, and
+   * every link. When it ends, the new state is complete: {@link IncrementalPass.digest} and
+   * {@link IncrementalPass.cache} are set.
+   * @throws ActionError when a file cannot be read for its digest
+   * @throws CursorRestartError when answers given may have been wrong: then
+   * {@link IncrementalPass.restarted} is set, the sinks were discarded, and everything taken
+   * from this pass must be dropped for a pass with `indexed` true.
+   */
+  readonly changes: Iterable<SelectedEntry>;
+  readonly restarted: boolean;
+  /** New digest bytes (empty when they went to a sink), or undefined when unchanged. */
+  readonly digest: Buffer | undefined;
+  /** New stat cache bytes (empty when they went to a sink), or undefined when unchanged. */
+  readonly cache: Buffer | undefined;
+}
+
+/** An item's old state, open for digest passes. */
+export interface IncrementalItem {
+  /** A pass reading the old state in order, or (`indexed`, after a restart) indexed whole. */
+  pass(indexed: boolean): IncrementalPass;
+  /** Closes the old state files. */
+  close(): void;
+}
+
+/**
+ * Open the old state of an item for digest passes over `entries()`; with `sinks`, the new
+ * state streams to them (memory stays that of the buffers) instead of being held.
+ */
+export function openIncremental(
+  entries: () => Iterable<SelectedEntry>,
+  state: IncrementalState,
+  sinks?: StateSinks,
+): IncrementalItem {
+  const digestFile = state.reset ? undefined : openState(state.digestPath, state.onDigestError);
+  const cacheFile = state.cachePath === undefined ? undefined : openState(state.cachePath);
+  const indexDigest = once((): IndexedDigest => {
+    try {
+      return indexDigestPickle(readAll(requireSource(digestFile)));
+    } catch (error) {
+      state.onDigestError(
+        `Failed to read digest [${state.digestPath}], starting a full digest: ${(error as Error).message}`,
+      );
+      return { lookup: { matches: () => false }, exact: false };
+    }
+  });
+  const indexCache = once((): IndexedStatCache | undefined => {
+    try {
+      return indexStatCache(readAll(requireSource(cacheFile)));
+    } catch {
+      return undefined; // corrupt: hash again
+    }
+  });
+  return {
+    pass: (indexed) => {
+      const outcome: Outcome = { restarted: false, digest: undefined, cache: undefined };
+      const changes = once(() => {
+        const digest = new DigestCursor({
+          ...(digestFile === undefined ? {} : { source: digestFile }),
+          index: indexDigest,
+          indexed,
+          expectedBytes: digestFile?.size ?? 0,
+          ...(sinks === undefined ? {} : { openSink: sinks.openDigest }),
+        });
+        const cache =
+          state.cachePath === undefined
+            ? undefined
+            : new StatCacheCursor({
+                ...(cacheFile === undefined ? {} : { source: cacheFile }),
+                index: indexCache,
+                indexed,
+                expectedBytes: cacheFile?.size ?? 0,
+                ...(sinks === undefined ? {} : { openSink: sinks.openCache }),
+              });
+        return guarded(digestPass(entries(), digest, cache, state, outcome), outcome, sinks);
+      });
+      return {
+        changes: { [Symbol.iterator]: () => changes() },
+        get restarted() {
+          return outcome.restarted;
+        },
+        get digest() {
+          return outcome.digest;
+        },
+        get cache() {
+          return outcome.cache;
+        },
+      };
+    },
+    close: () => {
+      if (digestFile !== undefined) closeSync(digestFile.fd);
+      if (cacheFile !== undefined) closeSync(cacheFile.fd);
+    },
+  };
+}
+
+interface Outcome {
+  restarted: boolean;
+  digest: Buffer | undefined;
+  cache: Buffer | undefined;
+}
+
+/** `pass`, noting a restart in `outcome` and discarding what the sinks got. */
+function* guarded(
+  pass: Generator<SelectedEntry, void, undefined>,
+  outcome: Outcome,
+  sinks: StateSinks | undefined,
+): Generator<SelectedEntry, void, undefined> {
+  try {
+    yield* pass;
+  } catch (error) {
+    if (error instanceof CursorRestartError) {
+      outcome.restarted = true;
+      sinks?.discard();
+    }
+    throw error;
+  }
+}
+
+function* digestPass(
   entries: Iterable<SelectedEntry>,
   digests: DigestCursor,
   cache: StatCacheCursor | undefined,
   state: IncrementalState,
-): SelectedEntry[] {
-  const changed: SelectedEntry[] = [];
+  outcome: Outcome,
+): Generator<SelectedEntry, void, undefined> {
   // Cedar's removeUnchanged keys its list by path: a path selected twice counts once.
   const seen = state.mayRepeat ? new Set<string>() : undefined;
   const { trustBefore } = state;
@@ -118,7 +216,7 @@ function digestPass(
       seen.add(entry.path);
     }
     if (entry.kind === "link") {
-      changed.push(entry); // never digested: always included
+      yield entry; // never digested: always included
       continue;
     }
     const { path, stat } = entry;
@@ -141,9 +239,10 @@ function digestPass(
     }
     const trusted = stat.mtimeMs < trustBefore && stat.ctimeMs < trustBefore;
     cache?.record(path, stat.dev, stat.ino, stat.size, mtimeNs, ctimeNs, digest, trusted);
-    if (!digests.add(path, digest)) changed.push(entry);
+    if (!digests.add(path, digest)) yield entry;
   }
-  return changed;
+  outcome.digest = digests.finish();
+  outcome.cache = cache?.finish();
 }
 
 interface StateFile extends ByteSource {

@@ -5,7 +5,7 @@
  * `cback.collect` indicator. Beyond Cedar: archives and state are written under temporary
  * names and renamed when complete, and a stat cache spares re-reading unchanged files.
  */
-import { chownSync, closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { chownSync, closeSync, openSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeArchive } from "../archive/write-archive.js";
 import {
@@ -28,7 +28,7 @@ import {
 import { COLLECT_INDICATOR } from "../domain/stage-plan.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
 import { ActionError } from "../errors/cback-error.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
+import { removeStaleTemporaries, StreamingReplacement } from "../fs/atomic-write.js";
 import { plainFileMode } from "../fs/creation-mode.js";
 import {
   iterateDirContents,
@@ -38,7 +38,7 @@ import {
 } from "../fs/select-files.js";
 import { lookupOwnerIds } from "../log/account-names.js";
 import type { ActionContext, ActionHandler } from "./action-context.js";
-import { compareIncremental } from "./collect-incremental.js";
+import { openIncremental, type IncrementalItem, type StateSinks } from "./collect-incremental.js";
 
 /** A stat cache entry is trusted only for files unchanged for this long before the run. */
 const RACY_WINDOW_MS = 2_000;
@@ -163,8 +163,9 @@ function plannedItems(run: CollectRun): CollectItem[] {
       linkDepth,
       dereference,
       // A full archive is bound by compression, which the walk's helper thread would only
-      // slow down; an incremental one is bound by the walk.
-      ...(collectMode === "incr" ? {} : { prefetchAfter: Infinity }),
+      // slow down (and its memory add to the archive's); an incremental one is bound by the
+      // walk, unless its digest is reset and every file goes into the archive anyway.
+      ...(collectMode === "incr" && !run.resetDigest ? {} : { prefetchAfter: Infinity }),
     };
     // Recursion carves subdirectories out into archives of their own; each carved-out
     // directory is then excluded from its parent's archive (Cedar's shared exclusion list).
@@ -212,37 +213,111 @@ async function backupItem(run: CollectRun, item: CollectItem): Promise<void> {
   }
   const digestPath = join(run.options.workingDir, digestFileName(item.path));
   const cachePath = run.collect.statCache === false ? undefined : `${digestPath}-cache`;
-  const result = compareIncremental(entries, {
-    digestPath,
-    cachePath,
-    reset: run.resetDigest,
-    trustBefore: run.startedAt.getTime() - RACY_WINDOW_MS,
-    mayRepeat: item.mayRepeat,
-    onDigestError: (message) => {
-      ctx.logger.error(message);
+  const state = new NewState(digestPath, cachePath);
+  const incremental = openIncremental(
+    entries,
+    {
+      digestPath,
+      cachePath,
+      reset: run.resetDigest,
+      trustBefore: run.startedAt.getTime() - RACY_WINDOW_MS,
+      mayRepeat: item.mayRepeat,
+      onDigestError: (message) => {
+        ctx.logger.error(message);
+      },
     },
-  });
-  if (result.changed.length > 0) {
-    await archive(run, tarPath, item.archiveMode, result.changed);
-  } else {
-    ctx.logger.info(`Nothing changed in [${item.path}]; no tarfile written.`);
-  }
-  // Saved only now that the archive is complete: a crash before this point leaves the old
-  // digest, so the next run archives the same changes again instead of losing them. A file
-  // already holding exactly these bytes is left alone (Cedar rewrites it: same content).
+    state,
+  );
   try {
-    if (result.digest !== undefined) await writeUnlessSame(digestPath, result.digest);
-    chownQuietly(run, digestPath);
-  } catch (error) {
-    ctx.logger.error(`Failed to write digest file [${digestPath}]: ${(error as Error).message}`);
-  }
-  if (cachePath !== undefined && result.cache !== undefined) {
+    await archiveChanges(run, item, tarPath, incremental);
+    // Saved only now that the archive is complete: a crash before this point leaves the old
+    // digest, so the next run archives the same changes again instead of losing them. A file
+    // already holding exactly these bytes is left alone (Cedar rewrites it: same content).
     try {
-      await writeUnlessSame(cachePath, result.cache);
+      await state.digest?.commit();
+      chownQuietly(run, digestPath);
     } catch (error) {
-      ctx.logger.warn(`Failed to write stat cache [${cachePath}]: ${(error as Error).message}`);
+      ctx.logger.error(`Failed to write digest file [${digestPath}]: ${(error as Error).message}`);
+    }
+    try {
+      await state.cache?.commit();
+    } catch (error) {
+      ctx.logger.warn(
+        `Failed to write stat cache [${cachePath ?? ""}]: ${(error as Error).message}`,
+      );
+    }
+  } finally {
+    state.discard();
+    incremental.close();
+  }
+}
+
+/**
+ * The digest pass of an incremental item, streamed into its archive: each changed entry is
+ * archived as it is found. When the pass learns late that answers it gave may have been
+ * wrong (CursorRestartError), the archive, still a temporary file, is dropped with the new
+ * state, and both are made again from a pass that indexes the old state first: the archive
+ * and state are always those of full indexing.
+ */
+async function archiveChanges(
+  run: CollectRun,
+  item: CollectItem,
+  tarPath: string,
+  incremental: IncrementalItem,
+): Promise<void> {
+  for (let indexed = false; ; indexed = true) {
+    const pass = incremental.pass(indexed);
+    const changes = pass.changes[Symbol.iterator]();
+    try {
+      const first = changes.next();
+      if (first.done === true) {
+        run.ctx.logger.info(`Nothing changed in [${item.path}]; no tarfile written.`);
+      } else {
+        await archive(run, tarPath, item.archiveMode, prepend(first.value, changes));
+      }
+      return;
+    } catch (error) {
+      if (!pass.restarted || indexed) throw error;
+      run.ctx.logger.debug(`Reading the old state of [${item.path}] again, indexed.`);
+    } finally {
+      changes.return?.(); // an archive that failed half-way leaves the walk to be closed
     }
   }
+}
+
+/** The new digest and stat cache of an item, streamed to temporary files (see StateSinks). */
+class NewState implements StateSinks {
+  digest: StreamingReplacement | undefined;
+  cache: StreamingReplacement | undefined;
+  readonly #digestPath: string;
+  readonly #cachePath: string | undefined;
+
+  constructor(digestPath: string, cachePath: string | undefined) {
+    this.#digestPath = digestPath;
+    this.#cachePath = cachePath;
+    // Left by a run killed while it wrote them: never the state itself.
+    removeStaleTemporaries(digestPath);
+    if (cachePath !== undefined) removeStaleTemporaries(cachePath);
+  }
+
+  readonly openDigest = (): StreamingReplacement => {
+    this.digest?.discard();
+    this.digest = new StreamingReplacement(this.#digestPath);
+    return this.digest;
+  };
+
+  readonly openCache = (): StreamingReplacement => {
+    this.cache?.discard();
+    this.cache = new StreamingReplacement(this.#cachePath ?? `${this.#digestPath}-cache`);
+    return this.cache;
+  };
+
+  readonly discard = (): void => {
+    this.digest?.discard();
+    this.cache?.discard();
+    this.digest = undefined;
+    this.cache = undefined;
+  };
 }
 
 /** `first`, then the rest of `rest`. */
@@ -262,40 +337,6 @@ function* reportingWalkErrors(
     throw new ActionError("collect", (error as Error).message, { cause: error });
   }
 }
-
-/** {@link writeFileAtomic}, skipped when `path` already holds exactly `bytes`. */
-async function writeUnlessSame(path: string, bytes: Buffer): Promise<void> {
-  if (hasContent(path, bytes)) return;
-  await writeFileAtomic(path, bytes);
-}
-
-/** Whether the file at `path` holds exactly `bytes` (false when it cannot be read). */
-function hasContent(path: string, bytes: Buffer): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return false;
-  }
-  try {
-    if (fstatSync(fd).size !== bytes.length) return false;
-    const piece = Buffer.allocUnsafe(Math.min(COMPARE_PIECE, Math.max(1, bytes.length)));
-    let offset = 0;
-    while (offset < bytes.length) {
-      const count = readSync(fd, piece, 0, Math.min(piece.length, bytes.length - offset), offset);
-      if (count === 0 || piece.compare(bytes, offset, offset + count, 0, count) !== 0) return false;
-      offset += count;
-    }
-    // Nothing beyond the expected end either (the file may have grown meanwhile).
-    return readSync(fd, piece, 0, 1, offset) === 0;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const COMPARE_PIECE = 1024 * 1024;
 
 async function archive(
   run: CollectRun,

@@ -41,6 +41,65 @@ export function readAll(source: ByteSource): Buffer {
   return bytes;
 }
 
+/**
+ * Where a streaming writer puts its bytes (pickle.ts, stat-cache.ts): the IO is the caller's,
+ * so a writer holds one small buffer instead of the whole file.
+ */
+export interface ByteSink {
+  /** Append all of `bytes` (which the writer may reuse once this returns). */
+  append(bytes: Uint8Array): void;
+  /** Overwrite bytes already appended, from `position` (the stat cache's header). */
+  writeAt(bytes: Uint8Array, position: number): void;
+  /** Read back bytes already appended, as {@link ByteSource.read} (the stat cache's checksum). */
+  read(target: Uint8Array, offset: number, length: number, position: number): number;
+}
+
+/** A {@link ByteSink} in memory, for tests: `bytes()` is what it holds. */
+export function memorySink(): ByteSink & { bytes(): Buffer } {
+  let out = Buffer.alloc(1024);
+  let length = 0;
+  const reserve = (end: number): void => {
+    if (end <= out.length) return;
+    const grown = Buffer.alloc(Math.max(end, 2 * out.length));
+    out.copy(grown, 0, 0, length);
+    out = grown;
+  };
+  return {
+    append(bytes) {
+      reserve(length + bytes.length);
+      out.set(bytes, length);
+      length += bytes.length;
+    },
+    writeAt(bytes, position) {
+      if (position + bytes.length > length) throw new RangeError("writeAt past the end");
+      out.set(bytes, position);
+    },
+    read(target, offset, count, position) {
+      const n = Math.max(0, Math.min(count, length - position));
+      out.copy(target, offset, position, position + n);
+      return n;
+    },
+    bytes: () => Buffer.from(out.subarray(0, length)),
+  };
+}
+
+/** Give `update` the bytes `[0, end)` already in `sink`, read back a piece at a time. */
+export function readBack(
+  sink: Pick<ByteSink, "read">,
+  end: number,
+  update: (bytes: Uint8Array) => void,
+  pieceSize = DEFAULT_WINDOW,
+): void {
+  const piece = Buffer.allocUnsafe(Math.max(1, Math.min(pieceSize, end)));
+  let position = 0;
+  while (position < end) {
+    const count = sink.read(piece, 0, Math.min(piece.length, end - position), position);
+    if (count <= 0) throw new RangeError(`sink ended at ${position} of ${end} bytes`);
+    update(piece.subarray(0, count));
+    position += count;
+  }
+}
+
 const DEFAULT_WINDOW = 256 * 1024;
 
 /**
@@ -98,6 +157,21 @@ export class ByteWindow {
     this.#end = position + filled;
     if (filled < length) throw new RangeError(`file ended at ${position + filled}`);
     return true;
+  }
+
+  /**
+   * The file's bytes `[from, to)` given to `sink` a window's worth at a time (the window
+   * itself is left where it was).
+   */
+  copyTo(from: number, to: number, sink: Pick<ByteSink, "append">): void {
+    const piece = Buffer.allocUnsafe(Math.max(1, Math.min(this.#data.length, to - from)));
+    let position = from;
+    while (position < to) {
+      const count = this.#source.read(piece, 0, Math.min(piece.length, to - position), position);
+      if (count <= 0) throw new RangeError(`file ended at ${position}`);
+      sink.append(piece.subarray(0, count));
+      position += count;
+    }
   }
 
   /** A copy of the file's bytes `[from, to)`. */

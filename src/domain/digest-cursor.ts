@@ -7,7 +7,7 @@
  * from the agreed prefix on. The answers and the new bytes are always exactly those of
  * {@link indexDigestPickle} and a {@link DigestPickleWriter} fed the same entries.
  */
-import { ByteWindow, type ByteSource } from "./byte-window.js";
+import { ByteWindow, type ByteSink, type ByteSource } from "./byte-window.js";
 import { DigestPickleWriter, hexEquals, type DigestLookup, type IndexedDigest } from "./pickle.js";
 
 /**
@@ -29,6 +29,11 @@ export interface DigestCursorOptions {
   readonly expectedBytes?: number;
   /** Bytes of the old file held at once (default 256 KiB). */
   readonly windowSize?: number;
+  /**
+   * Where the new file goes, opened when it is known to differ from the old one (at once
+   * when there is no old file): the new bytes then stream there instead of being held.
+   */
+  readonly openSink?: () => ByteSink;
 }
 
 const DICT_START = [0x28, 0x64, 0x70, 0x30, 0x0a]; // "(dp0\n"
@@ -58,10 +63,10 @@ export class DigestCursor {
     const { source } = options;
     if (source === undefined) {
       this.#lookup = NO_DIGEST;
-      this.#writer = new DigestPickleWriter(options.expectedBytes);
+      this.#startWriter();
     } else if (options.indexed === true) {
       this.#lookup = options.index().lookup;
-      this.#writer = new DigestPickleWriter(options.expectedBytes);
+      this.#startWriter();
     } else {
       const window = new ByteWindow(source, options.windowSize);
       this.#window = window;
@@ -93,7 +98,8 @@ export class DigestCursor {
   }
 
   /**
-   * The new file's bytes, or undefined when they are exactly the old file's.
+   * The new file's bytes, or undefined when they are exactly the old file's. With a sink,
+   * the bytes went there and the buffer returned is empty.
    * @throws CursorRestartError (see there)
    */
   finish(): Buffer | undefined {
@@ -116,10 +122,16 @@ export class DigestCursor {
   #startWriter(): DigestPickleWriter {
     if (this.#writer !== undefined) return this.#writer;
     const expected = this.#options.expectedBytes;
-    this.#writer =
-      this.#window === undefined || this.#consumed === 0
-        ? new DigestPickleWriter(expected)
-        : DigestPickleWriter.resume(this.#window.copy(0, this.#pos), this.#consumed, expected);
+    const sink = this.#options.openSink?.();
+    const window = this.#window;
+    if (window === undefined || this.#consumed === 0) {
+      this.#writer = new DigestPickleWriter(expected, sink);
+    } else if (sink === undefined) {
+      this.#writer = DigestPickleWriter.resume(window.copy(0, this.#pos), this.#consumed, expected);
+    } else {
+      window.copyTo(0, this.#pos, sink);
+      this.#writer = DigestPickleWriter.resumeInto(sink, this.#consumed);
+    }
     return this.#writer;
   }
 

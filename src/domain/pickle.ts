@@ -7,6 +7,7 @@
  */
 import { ExitCode } from "../errors/exit-codes.js";
 import { CbackError } from "../errors/cback-error.js";
+import type { ByteSink } from "./byte-window.js";
 import { DigestMap } from "./digest-map.js";
 import { KeyIndex, KeyRangesBuilder, type KeyRanges } from "./key-index.js";
 import { decodeFsName } from "./fs-name.js";
@@ -124,10 +125,17 @@ export class DigestPickleWriter {
   #out: Buffer;
   #length: number;
   #memo = 1;
+  readonly #sink: ByteSink | undefined;
 
-  /** `expectedBytes` (a hint) sizes the output up front. */
-  constructor(expectedBytes = 0) {
-    this.#out = Buffer.allocUnsafe(Math.max(64 * 1024, expectedBytes + 1));
+  /**
+   * `expectedBytes` (a hint) sizes the output up front. With `sink`, the bytes go there as a
+   * small buffer fills instead of being held whole.
+   */
+  constructor(expectedBytes = 0, sink?: ByteSink) {
+    this.#sink = sink;
+    this.#out = Buffer.allocUnsafe(
+      sink === undefined ? Math.max(64 * 1024, expectedBytes + 1) : SINK_BUFFER,
+    );
     this.#length = this.#out.write("(dp0\n", "latin1");
   }
 
@@ -143,8 +151,20 @@ export class DigestPickleWriter {
     return writer;
   }
 
+  /**
+   * As {@link DigestPickleWriter.resume}, streaming into `sink`, which already holds the
+   * prefix (the first `entries` entries, `(dp0` included).
+   */
+  static resumeInto(sink: ByteSink, entries: number): DigestPickleWriter {
+    const writer = new DigestPickleWriter(0, sink);
+    writer.#length = 0;
+    writer.#memo = 2 * entries + 1;
+    return writer;
+  }
+
   /** Add `key` with `value` (a string, or a 20-byte SHA-1 written as lowercase hex). */
   add(key: string, value: string | Uint8Array): void {
+    if (typeof value !== "string" && this.#addPlain(key, value)) return;
     // Hex digits need no escaping.
     const text =
       typeof value === "string"
@@ -152,17 +172,57 @@ export class DigestPickleWriter {
         : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
     const memo = this.#memo;
     const item = `V${escapeUnicode(key)}\np${memo}\nV${text}\np${memo + 1}\ns`;
+    this.#memo = memo + 2;
     if (this.#length + item.length + 1 > this.#out.length) {
-      const grown = Buffer.alloc(Math.max(this.#out.length * 2, this.#length + item.length + 1));
-      this.#out.copy(grown, 0, 0, this.#length);
-      this.#out = grown;
+      const sink = this.#sink;
+      if (sink !== undefined) {
+        this.#flush(sink);
+        if (item.length + 1 > this.#out.length) {
+          sink.append(Buffer.from(item, "latin1"));
+          return;
+        }
+      } else {
+        const grown = Buffer.alloc(Math.max(this.#out.length * 2, this.#length + item.length + 1));
+        this.#out.copy(grown, 0, 0, this.#length);
+        this.#out = grown;
+      }
     }
     // Every character is below U+0100 after escaping, so Latin-1 writes it as its own byte.
     this.#length += this.#out.write(item, this.#length, "latin1");
-    this.#memo = memo + 2;
   }
 
-  /** The pickle's bytes. */
+  /**
+   * The usual entry, a key that needs no escaping and a digest, written straight into the
+   * buffer without building strings (an incremental collect adds one per file). False,
+   * with nothing written, when the entry is not of that kind or does not fit.
+   */
+  #addPlain(key: string, digest: Uint8Array): boolean {
+    const room = key.length + 2 * digest.length + 2 * MAX_PUT + 4;
+    if (this.#length + room + 1 > this.#out.length) {
+      if (this.#sink === undefined || room + 1 > this.#out.length) return false;
+      this.#flush(this.#sink);
+    }
+    if (SPECIAL.test(key) || key.includes("\x1a")) return false;
+    const out = this.#out;
+    let n = this.#length;
+    out[n++] = 0x56; // V
+    n += out.write(key, n, "latin1");
+    out[n++] = 0x0a;
+    n = writePut(out, n, this.#memo);
+    out[n++] = 0x56;
+    for (const byte of digest) {
+      out[n++] = HEX_DIGITS[byte >> 4] ?? 0;
+      out[n++] = HEX_DIGITS[byte & 15] ?? 0;
+    }
+    out[n++] = 0x0a;
+    n = writePut(out, n, this.#memo + 1);
+    out[n++] = 0x73; // s
+    this.#length = n;
+    this.#memo += 2;
+    return true;
+  }
+
+  /** The pickle's bytes; with a sink, the last ones go there and the result is empty. */
   finish(): Buffer {
     if (this.#length + 1 > this.#out.length) {
       const grown = Buffer.alloc(this.#length + 1);
@@ -170,8 +230,41 @@ export class DigestPickleWriter {
       this.#out = grown;
     }
     this.#out[this.#length] = 0x2e; // STOP
-    return this.#out.subarray(0, this.#length + 1);
+    const bytes = this.#out.subarray(0, this.#length + 1);
+    if (this.#sink === undefined) return bytes;
+    this.#sink.append(bytes);
+    this.#length = 0;
+    return Buffer.alloc(0);
   }
+
+  #flush(sink: ByteSink): void {
+    if (this.#length > 0) sink.append(this.#out.subarray(0, this.#length));
+    this.#length = 0;
+  }
+}
+
+/** Bytes a streaming writer holds before giving them to its sink. */
+const SINK_BUFFER = 256 * 1024;
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
+/** Bytes of the longest `p<memo>\n` (a memo below 2^53). */
+const MAX_PUT = 18;
+
+/**
+ * `p<memo>\n` into `out` at `n`; returns the index after it. Digit by digit: turning a
+ * number into a string would fill V8's number-string cache, which on a collect of 200,000
+ * files grows the heap by more than the whole pickle buffer.
+ */
+function writePut(out: Buffer, n: number, memo: number): number {
+  out[n] = 0x70; // p
+  let digits = 1;
+  for (let bound = 10; bound <= memo; bound *= 10) digits++;
+  let value = memo;
+  for (let i = digits; i > 0; i--) {
+    out[n + i] = 0x30 + (value % 10);
+    value = Math.floor(value / 10);
+  }
+  out[n + digits + 1] = 0x0a;
+  return n + digits + 2;
 }
 
 /** Python 3's protocol-0 pickle of an int: `I<n>\n.` within 32 bits, else `L<n>L\n.`. */

@@ -8,7 +8,7 @@
  * a {@link StatCacheWriter} fed the same records.
  */
 import { createHash } from "node:crypto";
-import { ByteWindow, type ByteSource } from "./byte-window.js";
+import { ByteWindow, type ByteSink, type ByteSource } from "./byte-window.js";
 import { CursorRestartError } from "./digest-cursor.js";
 import { encodeFsName } from "./fs-name.js";
 import {
@@ -37,6 +37,11 @@ export interface StatCacheCursorOptions {
   readonly expectedBytes?: number;
   /** Bytes of the old file held at once (default 256 KiB). */
   readonly windowSize?: number;
+  /**
+   * Where the new file goes, opened when it is known to differ from the old one: the new
+   * bytes then stream there instead of being held.
+   */
+  readonly openSink?: () => ByteSink;
 }
 
 const ASCII_LIMIT = 0x80;
@@ -146,7 +151,8 @@ export class StatCacheCursor {
   }
 
   /**
-   * The new file's bytes, or undefined when they are exactly the old file's.
+   * The new file's bytes, or undefined when they are exactly the old file's. With a sink,
+   * the bytes went there and the buffer returned is empty.
    * @throws CursorRestartError (see there); RangeError as StatCacheWriter.finish
    */
   finish(): Buffer | undefined {
@@ -193,14 +199,19 @@ export class StatCacheCursor {
   #startWriter(): StatCacheWriter {
     if (this.#writer !== undefined) return this.#writer;
     const expected = this.#options.expectedBytes;
-    this.#writer =
-      this.#window === undefined || this.#agreedCount === 0
-        ? new StatCacheWriter(expected)
-        : StatCacheWriter.resume(
-            this.#window.copy(HEADER_LENGTH, this.#agreedEnd),
-            this.#agreedCount,
-            expected,
-          );
+    const sink = this.#options.openSink?.();
+    const window = this.#window;
+    if (window === undefined || this.#agreedCount === 0) {
+      this.#writer = new StatCacheWriter(expected, sink);
+    } else if (sink === undefined) {
+      const records = window.copy(HEADER_LENGTH, this.#agreedEnd);
+      this.#writer = StatCacheWriter.resume(records, this.#agreedCount, expected);
+    } else {
+      sink.append(Buffer.alloc(HEADER_LENGTH));
+      window.copyTo(HEADER_LENGTH, this.#agreedEnd, sink);
+      const length = this.#agreedEnd - HEADER_LENGTH;
+      this.#writer = StatCacheWriter.resumeInto(sink, this.#agreedCount, length);
+    }
     return this.#writer;
   }
 

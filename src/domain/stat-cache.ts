@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { ExitCode } from "../errors/exit-codes.js";
 import { CbackError } from "../errors/cback-error.js";
+import { readBack, type ByteSink } from "./byte-window.js";
 import { decodeFsName, encodeFsName } from "./fs-name.js";
 import { KeyIndex, KeyRangesBuilder, type KeyRanges } from "./key-index.js";
 
@@ -309,10 +310,18 @@ export class StatCacheWriter {
   #length = HEADER_LENGTH;
   #count = 0;
   #failure: RangeError | undefined;
+  readonly #sink: ByteSink | undefined;
+  /** Bytes already given to the sink. */
+  #flushed = 0;
 
-  /** `expectedBytes` (a hint) sizes the output up front. */
-  constructor(expectedBytes = 0) {
-    this.#out = Buffer.alloc(Math.max(64 * 1024, expectedBytes));
+  /**
+   * `expectedBytes` (a hint) sizes the output up front. With `sink`, the bytes go there as a
+   * small buffer fills instead of being held whole; {@link StatCacheWriter.finish} then
+   * writes the header in place and reads the file back for its checksum.
+   */
+  constructor(expectedBytes = 0, sink?: ByteSink) {
+    this.#sink = sink;
+    this.#out = Buffer.alloc(sink === undefined ? Math.max(64 * 1024, expectedBytes) : SINK_BUFFER);
     this.#view = viewOf(this.#out);
   }
 
@@ -324,6 +333,19 @@ export class StatCacheWriter {
     const writer = new StatCacheWriter(Math.max(expectedBytes, HEADER_LENGTH + records.length));
     writer.#out.set(records, HEADER_LENGTH);
     writer.#length = HEADER_LENGTH + records.length;
+    writer.#count = count;
+    return writer;
+  }
+
+  /**
+   * As {@link StatCacheWriter.resume}, streaming into `sink`, which already holds room for
+   * the header ({@link HEADER_LENGTH} bytes, any content) and then `recordsLength` bytes: the
+   * first `count` entries of a file this writer would write.
+   */
+  static resumeInto(sink: ByteSink, count: number, recordsLength: number): StatCacheWriter {
+    const writer = new StatCacheWriter(0, sink);
+    writer.#length = 0;
+    writer.#flushed = HEADER_LENGTH + recordsLength;
     writer.#count = count;
     return writer;
   }
@@ -367,10 +389,23 @@ export class StatCacheWriter {
     this.#count += 1;
   }
 
-  /** The file's bytes. */
+  /** The file's bytes; with a sink, they all go there and the result is empty. */
   finish(): Buffer {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#count > 0xffffffff) throw new RangeError("too many stat cache entries");
+    const sink = this.#sink;
+    if (sink !== undefined) {
+      this.#flush(sink);
+      const header = Buffer.alloc(HEADER_LENGTH);
+      MAGIC.copy(header, 0);
+      header.writeUInt32LE(VERSION, MAGIC.length);
+      header.writeUInt32LE(this.#count, MAGIC.length + 4);
+      sink.writeAt(header, 0);
+      const hash = createHash("sha256");
+      readBack(sink, this.#flushed, (bytes) => hash.update(bytes));
+      sink.append(hash.digest());
+      return Buffer.alloc(0);
+    }
     this.#reserve(CHECKSUM_LENGTH);
     const out = this.#out;
     const length = this.#length;
@@ -381,14 +416,27 @@ export class StatCacheWriter {
     return out.subarray(0, length + CHECKSUM_LENGTH);
   }
 
+  #flush(sink: ByteSink): void {
+    if (this.#length > 0) sink.append(this.#out.subarray(0, this.#length));
+    this.#flushed += this.#length;
+    this.#length = 0;
+  }
+
   #reserve(bytes: number): void {
     if (this.#length + bytes <= this.#out.length) return;
+    if (this.#sink !== undefined) {
+      this.#flush(this.#sink);
+      if (bytes <= this.#out.length) return;
+    }
     const grown = Buffer.alloc(Math.max(this.#length + bytes, this.#out.length * 2));
     this.#out.copy(grown, 0, 0, this.#length);
     this.#out = grown;
     this.#view = viewOf(grown);
   }
 }
+
+/** Bytes a streaming writer holds before giving them to its sink. */
+const SINK_BUFFER = 256 * 1024;
 
 /** What an incremental collect asks of the stat cache. */
 export interface StatCacheLookup {
