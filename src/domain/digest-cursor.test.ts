@@ -100,10 +100,19 @@ const cases: [string, Buffer | undefined, readonly Entry[], "same" | "new", bool
   ["empty old dict, nothing now", pickle([]), [], "same", false],
   ["empty old dict", pickle([]), [A], "new", true],
   ["old file not a pickle", Buffer.from("garbage"), [A, B], "new", true],
+  ["escaped keys, nothing changed", pickle([A, ESCAPED, WIDE]), [A, ESCAPED, WIDE], "same", false],
   [
-    "escaped keys (not the plain form)",
+    "escaped keys, one digest changed",
     pickle([A, ESCAPED, WIDE]),
-    [A, ESCAPED, WIDE],
+    [A, ["/t/back\\slash", "changed"], WIDE],
+    "new",
+    false,
+  ],
+  ["escaped keys, one added", pickle([A, ESCAPED, WIDE]), [A, ESCAPED, D, WIDE], "new", true],
+  [
+    "an escape Python would not write (\\u0061 for a)",
+    Buffer.from(pickle([A, B]).toString("latin1").replace("V/t/a", "V/t/\\u0061"), "latin1"),
+    [A, B],
     "new",
     true,
   ],
@@ -112,6 +121,23 @@ const cases: [string, Buffer | undefined, readonly Entry[], "same" | "new", bool
 ];
 
 describe("DigestCursor", () => {
+  it("an escaped key needs no restart: the old file is exact when Python wrote it", () => {
+    const old = pickle([A, ESCAPED, WIDE, B]);
+    expect(indexDigestPickle(old).exact).toBe(true);
+    const got = runCursor(old, [A, ESCAPED, C, WIDE, B], 16);
+    expect(got.restarted).toBe(false);
+    expect(got.answers).toEqual([true, true, false, true, true]);
+  });
+
+  it("a non-canonical escape is not exact, and the answers are the general decoder's", () => {
+    const old = Buffer.from(
+      pickle([A, B]).toString("latin1").replace("V/t/a", "V/t/\\u0061"),
+      "latin1",
+    );
+    expect(indexDigestPickle(old).exact).toBe(false);
+    expect(indexDigestPickle(old).lookup.matches("/t/a", sha1("a"))).toBe(true);
+  });
+
   describe.each([
     ["a large window", 1 << 20],
     ["a tiny window", 16],

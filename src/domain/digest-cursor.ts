@@ -8,7 +8,13 @@
  * {@link indexDigestPickle} and a {@link DigestPickleWriter} fed the same entries.
  */
 import { ByteWindow, type ByteSink, type ByteSource } from "./byte-window.js";
-import { DigestPickleWriter, hexEquals, type DigestLookup, type IndexedDigest } from "./pickle.js";
+import {
+  DigestPickleWriter,
+  escapeUnicode,
+  hexEquals,
+  type DigestLookup,
+  type IndexedDigest,
+} from "./pickle.js";
 
 /**
  * Answers already given from the cursor may not be what the whole file says (it turned out
@@ -153,17 +159,18 @@ export class DigestCursor {
     const pos = this.#pos;
     if (window === undefined || pos < 0) return false;
     if (this.#isExpectedEntry(window, pos, path, digest)) return true;
-    const room = Math.min(window.size - pos, path.length + ENTRY_ROOM);
+    // The key as Python writes it; matching it byte for byte means the entry is `path`'s.
+    const key = escapeUnicode(path);
+    const room = Math.min(window.size - pos, key.length + ENTRY_ROOM);
     if (room <= 0 || !window.has(pos, room)) return false;
     const data = window.data;
     const base = pos - window.start;
     const limit = base + room;
     let i = base;
     if (data[i++] !== 0x56) return false; // V
-    if (i + path.length >= limit) return false;
-    for (let c = 0; c < path.length; c++) {
-      const code = path.charCodeAt(c);
-      if (code !== data[i++] || isEscaped(code)) return false;
+    if (i + key.length >= limit) return false;
+    for (let c = 0; c < key.length; c++) {
+      if (key.charCodeAt(c) !== data[i++]) return false;
     }
     if (data[i++] !== 0x0a) return false;
     const memo = 2 * this.#consumed + 1;
@@ -195,13 +202,13 @@ export class DigestCursor {
    * would write for `path` and `digest` (then sets the hit as {@link DigestCursor.#readEntry}).
    */
   #isExpectedEntry(window: ByteWindow, pos: number, path: string, digest: Uint8Array): boolean {
-    if (ESCAPED.test(path) || path.includes("\x1a")) return false;
+    const key = escapeUnicode(path);
     const memo = 2 * this.#consumed + 1;
-    const length = path.length + 64;
+    const length = key.length + 64;
     if (this.#expected.length < length) this.#expected = Buffer.allocUnsafe(2 * length);
     const out = this.#expected;
     out[0] = 0x56;
-    let n = 1 + out.write(path, 1, "latin1");
+    let n = 1 + out.write(key, 1, "latin1");
     out[n++] = 0x0a;
     n = writePut(out, n, memo);
     out[n++] = 0x56;
@@ -223,9 +230,6 @@ export class DigestCursor {
   }
 }
 
-/** Characters Python escapes in a `V` string, but for 0x1A (tested apart: lint forbids it here). */
-const ESCAPED = /[\\\0\n\r\u0100-\uffff]/;
-
 /** `p<memo>\n` into `out` at `n`; returns the index after it. */
 function writePut(out: Buffer, n: number, memo: number): number {
   out[n] = 0x70;
@@ -238,13 +242,6 @@ function writePut(out: Buffer, n: number, memo: number): number {
   }
   out[n + digits + 1] = 0x0a;
   return n + digits + 2;
-}
-
-/** Characters a `V` string never holds raw (Python escapes them). */
-function isEscaped(code: number): boolean {
-  return (
-    code > 0xff || code === 0x5c || code === 0 || code === 0x0a || code === 0x0d || code === 0x1a
-  );
 }
 
 function isHexDigit(byte: number): boolean {

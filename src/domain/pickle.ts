@@ -86,8 +86,11 @@ const SPECIAL = /[\\\0\n\r\u0100-\uffff]/;
 /** Characters Python 3 escapes before raw-unicode-escape: `\`, NUL, LF, CR and 0x1A. */
 const PRE_ESCAPED = new Set([0x5c, 0x00, 0x0a, 0x0d, 0x1a]);
 
-/** One string as Python 3 writes it after a `V`: pre-escaped, then raw-unicode-escape. */
-function escapeUnicode(text: string): string {
+/**
+ * One string as Python 3 writes it after a `V`: pre-escaped, then raw-unicode-escape (every
+ * character of the result is below U+0100). `text` itself when nothing needs escaping.
+ */
+export function escapeUnicode(text: string): string {
   if (!SPECIAL.test(text) && !text.includes("\x1a")) return text;
   let out = "";
   for (let i = 0; i < text.length; i++) {
@@ -665,8 +668,9 @@ function isHexDigit(byte: number): boolean {
 /**
  * The digest pickle exactly as Python 3 (and {@link encodeDigestPickle}) writes it:
  * `(dp0`, then per entry `V<key>`, `p<n>`, `V<hex>`, `p<n>`, `s`, then STOP. Undefined for
- * anything else (escapes, other opcodes, a bad digest), which the general decoder then reads
- * or rejects, so that what is read is always what it would read. Keys are Latin-1.
+ * anything else (escapes Python would not write, other opcodes, a bad digest), which the
+ * general decoder then reads or rejects, so that what is read is always what it would read.
+ * Key ranges are the keys as written (escaped where Python escapes).
  */
 function scanPlainDigestPickle(data: Buffer): PlainDigestPickle | undefined {
   if (data.length < DICT_START.length || data.compare(DICT_START, 0, 5, 0, 5) !== 0) {
@@ -676,14 +680,21 @@ function scanPlainDigestPickle(data: Buffer): PlainDigestPickle | undefined {
   const keys = new KeyRangesBuilder(Math.floor(data.length / 96));
   let values = new Int32Array(Math.max(1024, Math.floor(data.length / 96)));
   let count = 0;
-  const slash = data.indexOf(0x5c);
+  // Python never leaves these raw in a `V` string (and opcodes never hold them): a file that
+  // has one was not written by Python, and goes to the general decoder.
+  if (data.includes(0x00) || data.includes(0x0d) || data.includes(0x1a)) return undefined;
+  let slash = data.indexOf(0x5c);
   let pos = DICT_START.length;
-  /** End of a `V` string at `pos` (its newline), or -1 when not one without escapes. */
+  /**
+   * End of a `V` string at `pos` (its newline), or -1 when it is not one, or holds an escape
+   * other than exactly the one Python writes for its text.
+   */
   const unicodeEnd = (): number => {
     if (data[pos] !== 0x56) return -1;
     const end = data.indexOf(0x0a, pos + 1);
-    // The first backslash of the file, if any, can only be inside a string read so far.
-    if (end < 0 || (slash >= 0 && slash < end)) return -1;
+    if (end < 0) return -1;
+    if (slash >= 0 && slash < pos) slash = data.indexOf(0x5c, pos);
+    if (slash >= 0 && slash < end && !isCanonicalEscaped(data, pos + 1, end)) return -1;
     return end;
   };
   /** Skips a `p<digits>\n` PUT at `pos`; false when there is none. */
@@ -720,6 +731,26 @@ function scanPlainDigestPickle(data: Buffer): PlainDigestPickle | undefined {
   }
 }
 
+/** Whether `data[start, end)` is exactly {@link escapeUnicode} of the text it decodes to. */
+function isCanonicalEscaped(data: Buffer, start: number, end: number): boolean {
+  try {
+    return (
+      escapeUnicode(decodeRawUnicodeEscape(data, start, end)) ===
+      data.toString("latin1", start, end)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The text of a plain `V` string `data[start, end)` (escaped only when it holds a `\`). */
+function plainText(data: Buffer, start: number, end: number): string {
+  const slash = data.indexOf(0x5c, start);
+  return slash >= 0 && slash < end
+    ? decodeRawUnicodeEscape(data, start, end)
+    : data.toString("latin1", start, end);
+}
+
 /** {@link scanPlainDigestPickle} read into a DigestMap. */
 function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
   const plain = scanPlainDigestPickle(data);
@@ -729,7 +760,7 @@ function decodePlainDigestPickle(data: Buffer): DigestMap | undefined {
   for (let i = 0; i < count; i++) {
     const value = plain.values[i] ?? 0;
     map.set(
-      data.toString("latin1", starts[i], ends[i]),
+      plainText(data, starts[i] ?? 0, ends[i] ?? 0),
       data.toString("latin1", value, value + 40),
     );
   }
@@ -778,7 +809,8 @@ export function indexDigestPickle(bytes: Uint8Array): IndexedDigest {
   const { values } = plain;
   const lookup: DigestLookup = {
     matches(path, digest) {
-      const entry = index.findLatin1(path);
+      // Keys are held as written: an escaped one is found by its escaped form.
+      const entry = index.findLatin1(escapeUnicode(path));
       if (entry < 0) return false;
       if (digest.length !== 20)
         throw new RangeError(`a SHA-1 digest has 20 bytes, got ${digest.length}`);
