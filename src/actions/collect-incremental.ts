@@ -16,7 +16,7 @@ import { StatCacheCursor } from "../domain/stat-cache-cursor.js";
 import { indexStatCache, type IndexedStatCache } from "../domain/stat-cache.js";
 import { ActionError } from "../errors/cback-error.js";
 import { sha1OfFile } from "../fs/file-digest.js";
-import type { SelectedEntry } from "../fs/select-files.js";
+import { entryStat, type SelectedEntry } from "../fs/select-files.js";
 
 /** Where the state of an item is and how to treat it. */
 export interface IncrementalState {
@@ -219,7 +219,8 @@ function* digestPass(
       yield entry; // never digested: always included
       continue;
     }
-    const { path, stat } = entry;
+    const { path } = entry;
+    const stat = entryStat(entry); // taken by the walk (incremental walks stat every file)
     // Node's number stats carry times as float milliseconds; rounding them to nanoseconds
     // is deterministic for an unchanged file, which is all the comparison needs (a change
     // also moves ctime, and recent files are never cached).

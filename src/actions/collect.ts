@@ -166,6 +166,8 @@ function plannedItems(run: CollectRun): CollectItem[] {
       // slow down (and its memory add to the archive's); an incremental one is bound by the
       // walk, unless its digest is reset and every file goes into the archive anyway.
       ...(collectMode === "incr" && !run.resetDigest ? {} : { prefetchAfter: Infinity }),
+      // A full archive opens and fstats each file anyway: its walk need not lstat them too.
+      statFiles: collectMode === "incr" || run.ctx.progress !== undefined,
     };
     // Recursion carves subdirectories out into archives of their own; each carved-out
     // directory is then excluded from its parent's archive (Cedar's shared exclusion list).
@@ -350,7 +352,8 @@ async function archive(
     // The bar needs its totals first: only then is the selection held whole.
     const list = Array.isArray(selection) ? (selection as SelectedEntry[]) : [...selection];
     const totalBytes = list.reduce(
-      (sum, entry) => sum + (entry.kind === "file" ? entry.stat.size : 0),
+      // With a bar the walk stats every file (see `statFiles` in plannedItems).
+      (sum, entry) => sum + (entry.kind === "file" ? (entry.stat?.size ?? 0) : 0),
       0,
     );
     ctx.progress.start(basename(tarPath), list.length, totalBytes);

@@ -168,6 +168,39 @@ describe("tarChunks", () => {
     ]);
   });
 
+  it("writes the same bytes for files selected without an lstat (the fstat decides)", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "one"), "shared");
+    linkSync(join(dir, "one"), join(dir, "two"));
+    writeFileSync(join(dir, "plain"), "plain text");
+    symlinkSync("plain", join(dir, "link"));
+    const names = ["two", "plain", "one", "link", "two"].map((n) => join(dir, n));
+    const withStat = names.map(member);
+    const withoutStat = withStat.map((m): ArchiveMember =>
+      m.kind === "file" ? { path: m.path, kind: "file" } : m,
+    );
+    const expected = collect(withStat).archive;
+    expect(collect(withoutStat).archive.equals(expected)).toBe(true);
+    expect(readTar(expected).map((m) => m.type)).toEqual(["0", "0", "1", "2", "0"]);
+  });
+
+  it("skips a file selected without an lstat that is now a directory", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "was-file"));
+    writeFileSync(join(dir, "ok"), "ok");
+    const skipped: string[] = [];
+    const { archive, summary } = collect(
+      [
+        { path: join(dir, "was-file"), kind: "file" },
+        { path: join(dir, "ok"), kind: "file" },
+      ],
+      { onSkip: (path, reason) => skipped.push(`${path}: ${reason}`) },
+    );
+    expect(readTar(archive).map((m) => m.name)).toEqual([join(dir, "ok").slice(1)]);
+    expect(summary.skipped).toBe(1);
+    expect(skipped).toEqual([`${join(dir, "was-file")}: it is no longer a regular file`]);
+  });
+
   it("does not link to a first name that could not be added", () => {
     const dir = tempDir();
     mkdirSync(join(dir, "d"));

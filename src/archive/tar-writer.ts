@@ -29,8 +29,12 @@ export interface ArchiveMember {
   readonly path: string;
   /** A regular file (its content is stored) or a symbolic link (stored as a link). */
   readonly kind: "file" | "link";
-  /** The lstat of the entry when it was selected (its type and link count are used). */
-  readonly stat: MemberStat;
+  /**
+   * The lstat of the entry when it was selected (its type and link count are used); absent
+   * for a file the selection knew to be regular without one (the fstat of the open file
+   * then decides).
+   */
+  readonly stat?: MemberStat | undefined;
 }
 
 /** What the writer needs of a member's selection-time lstat; `fs.Stats` has it. */
@@ -207,20 +211,30 @@ export function* tarChunks(
     }
   }
 
+  /** The hard link header for a second name of an inode already stored, or undefined. */
+  const hardLinkTo = (info: BigIntStats, name: Uint8Array): Uint8Array | undefined => {
+    if (!info.isFile() || info.nlink <= 1n) return undefined;
+    const first = inodes.get(inodeKey(info));
+    return first !== undefined && !sameBytes(first, name) ? first : undefined;
+  };
+
   function* addFile(
     member: ArchiveMember,
     pathBytes: Buffer,
     name: Uint8Array,
   ): Generator<Uint8Array, boolean> {
-    if (Number(member.stat.nlink) > 1) {
+    // Python's tarfile looks at lstat first: a second name of an inode already stored is a
+    // hard link, added without opening the file. Without a selection lstat the fstat of the
+    // open file tells the same, and an lstat is taken only if the file cannot be opened.
+    if (member.stat !== undefined && Number(member.stat.nlink) > 1) {
       let now: BigIntStats;
       try {
         now = lstatSync(pathBytes, { bigint: true });
       } catch (error) {
         return skip(member.path, describe(error));
       }
-      const first = inodes.get(inodeKey(now));
-      if (now.isFile() && now.nlink > 1n && first !== undefined && !sameBytes(first, name)) {
+      const first = hardLinkTo(now, name);
+      if (first !== undefined) {
         yield* put(header(name, now, TarType.hardLink, 0, first));
         return true;
       }
@@ -232,6 +246,14 @@ export function* tarChunks(
         constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY,
       );
     } catch (error) {
+      if (member.stat === undefined) {
+        const now = lstatOrUndefined(pathBytes);
+        const first = now === undefined ? undefined : hardLinkTo(now, name);
+        if (now !== undefined && first !== undefined) {
+          yield* put(header(name, now, TarType.hardLink, 0, first));
+          return true;
+        }
+      }
       return skip(member.path, describe(error));
     }
     try {
@@ -242,6 +264,13 @@ export function* tarChunks(
         return skip(member.path, describe(error));
       }
       if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
+      if (member.stat === undefined) {
+        const first = hardLinkTo(info, name);
+        if (first !== undefined) {
+          yield* put(header(name, info, TarType.hardLink, 0, first));
+          return true;
+        }
+      }
       const size = Number(info.size);
       if (info.nlink > 1n && info.ino !== 0n) inodes.set(inodeKey(info), name);
       yield* put(header(name, info, TarType.file, size, EMPTY));
@@ -280,13 +309,15 @@ export function* tarChunks(
     const name = memberName(pathBytes);
     let done: boolean;
     if (member.kind === "file") {
-      done = member.stat.isFile()
-        ? yield* addFile(member, pathBytes, name)
-        : skip(member.path, "it is not a regular file");
+      done =
+        member.stat === undefined || member.stat.isFile()
+          ? yield* addFile(member, pathBytes, name)
+          : skip(member.path, "it is not a regular file");
     } else {
-      done = member.stat.isSymbolicLink()
-        ? yield* addLink(member, pathBytes, name)
-        : skip(member.path, "it is not a symbolic link");
+      done =
+        member.stat === undefined || member.stat.isSymbolicLink()
+          ? yield* addLink(member, pathBytes, name)
+          : skip(member.path, "it is not a symbolic link");
     }
     if (done) {
       added++;
@@ -324,6 +355,14 @@ function sizeNow(fd: number): number {
     return fstatSync(fd).size;
   } catch {
     return 0;
+  }
+}
+
+function lstatOrUndefined(path: Buffer): BigIntStats | undefined {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return undefined;
   }
 }
 

@@ -15,6 +15,7 @@ import { tempDir } from "../../test/support/temp-dir.js";
 import { decodeFsName, encodeFsName } from "../domain/fs-name.js";
 import { compilePythonPattern } from "../domain/python-regex.js";
 import {
+  entryStat,
   listSubdirectories,
   selectDirContents,
   selectFile,
@@ -505,7 +506,29 @@ describe("selectDirContents", () => {
     });
     expect(listed).toEqual(["file ~/t/\udcff/caf\udce9"]);
     const [entry] = entries;
-    expect(entry && lstatSync(encodeFsName(entry.path)).ino).toBe(entry?.stat.ino);
+    expect(entry && lstatSync(encodeFsName(entry.path)).ino).toBe(entry?.stat?.ino);
+  });
+});
+
+describe("selectDirContents with statFiles: false", () => {
+  it("selects the same entries in the same order; only regular files go without an lstat", () => {
+    const root = tree({
+      "t/a.txt": "a",
+      "t/sub/b.txt": "b",
+      "t/to-a": { symlink: "a.txt" },
+      "t/skip.log": "x",
+    });
+    const overrides = { excludePatterns: [/^.*\.log$/u], linkDepth: 0 };
+    const full = select(root, "~/t", overrides);
+    const light = select(root, "~/t", { ...overrides, statFiles: false });
+    expect(light.listed).toEqual(full.listed);
+    expect(light.skipped).toEqual(full.skipped);
+    expect(
+      light.entries.map((entry) => [entry.path.replace(root, "~"), entry.stat !== undefined]),
+    ).toEqual(full.entries.map((entry) => [entry.path.replace(root, "~"), entry.kind === "link"]));
+    // entryStat takes the lstat when the walk did not.
+    const file = light.entries.find((entry) => entry.path.endsWith("a.txt"));
+    expect(file && entryStat(file).size).toBe(1);
   });
 });
 
@@ -518,7 +541,7 @@ describe("selectFile", () => {
     const entry = selectFile(path.replace("~", root));
     expect(entry.kind).toBe(kind);
     expect(entry.path).toBe(path.replace("~", root));
-    expect(entry.stat.isSymbolicLink()).toBe(kind === "link");
+    expect(entry.stat?.isSymbolicLink()).toBe(kind === "link");
   });
 
   it.each([

@@ -52,6 +52,12 @@ export interface SelectOptions extends ExclusionOptions {
    * default {@link PREFETCH_AFTER}. Small trees never start one.
    */
   readonly prefetchAfter?: number;
+  /**
+   * Whether each selected file gets its `lstat` (default true). False leaves `stat` out for
+   * files the directory listing already says are regular: a caller that opens and fstats
+   * them anyway (a full archive) is spared a system call per file.
+   */
+  readonly statFiles?: boolean;
 }
 
 /** Entries a walk lists by itself before it starts a helper thread. */
@@ -63,8 +69,16 @@ export interface SelectedEntry {
   readonly path: string;
   /** `link` for a symbolic link (to a file or a directory), stored as a link. */
   readonly kind: "file" | "link";
-  /** `lstat` of the path, taken when it was selected. */
-  readonly stat: EntryStat;
+  /**
+   * `lstat` of the path, taken when it was selected; absent only for a regular file (by its
+   * directory entry) of a walk with `statFiles: false`.
+   */
+  readonly stat?: EntryStat;
+}
+
+/** An entry's `lstat`: the one taken at selection, else taken now (throws when it fails). */
+export function entryStat(entry: SelectedEntry): EntryStat {
+  return entry.stat ?? new EntryStat(lstatSync(fsPathOf(entry.path)));
 }
 
 /** Told about every path left out for a reason other than the configured exclusions. */
@@ -119,6 +133,7 @@ export function iterateDirContents(
     ignoreFile: options.ignoreFile,
     dereference: options.dereference,
     onSkip,
+    statFiles: options.statFiles ?? true,
     walking: new Set(),
     frontier: [],
     listedUntilPrefetch: options.prefetchAfter ?? PREFETCH_AFTER,
@@ -188,6 +203,7 @@ interface Walk {
   readonly ignoreFile: string | undefined;
   readonly dereference: boolean;
   readonly onSkip: SkipReporter;
+  readonly statFiles: boolean;
   /** Device and inode of every directory on the current walk path, to stop link loops. */
   readonly walking: Set<string>;
   /** The directories being walked, outermost first: their entries and the next to visit. */
@@ -280,6 +296,10 @@ function* visitEntry(
 ): Generator<SelectedEntry, void, undefined> {
   const { kind } = entry;
   if (kind === DirentKind.file) {
+    if (!walk.statFiles && entry.stat === undefined) {
+      if (!walk.filter(entry.path)) yield { path: entry.path, kind: "file" };
+      return;
+    }
     const selected = fileEntry(walk, entry);
     if (selected !== undefined) yield selected;
     return;

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { lstatSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
-import { selectDirContents, type SelectOptions } from "./select-files.js";
+import { entryStat, selectDirContents, type SelectOptions } from "./select-files.js";
 import { DirentKind, SHARE_OF_WALK, STAT_FIELDS, WalkPrefetcher } from "./walk-prefetch.js";
 
 let prefetcher: WalkPrefetcher | undefined;
@@ -50,17 +50,19 @@ function walk(root: string, overrides: Partial<SelectOptions>) {
   );
   return {
     listed: entries.map((entry) => `${entry.kind} ${entry.path}`),
-    stats: entries.map(({ stat }) => [
-      stat.mode,
-      stat.uid,
-      stat.gid,
-      stat.size,
-      stat.dev,
-      stat.ino,
-      stat.nlink,
-      stat.mtimeMs,
-      stat.ctimeMs,
-    ]),
+    stats: entries
+      .map(entryStat)
+      .map((stat) => [
+        stat.mode,
+        stat.uid,
+        stat.gid,
+        stat.size,
+        stat.dev,
+        stat.ino,
+        stat.nlink,
+        stat.mtimeMs,
+        stat.ctimeMs,
+      ]),
     skipped,
   };
 }
