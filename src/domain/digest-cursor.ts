@@ -12,6 +12,7 @@ import {
   DigestPickleWriter,
   escapeUnicode,
   hexEquals,
+  writePut,
   type DigestLookup,
   type IndexedDigest,
 } from "./pickle.js";
@@ -228,20 +229,6 @@ export class DigestCursor {
     this.#hitSame = true;
     return true;
   }
-}
-
-/** `p<memo>\n` into `out` at `n`; returns the index after it. */
-function writePut(out: Buffer, n: number, memo: number): number {
-  out[n] = 0x70;
-  let digits = 1;
-  for (let bound = 10; bound <= memo; bound *= 10) digits++;
-  let value = memo;
-  for (let i = digits; i > 0; i--) {
-    out[n + i] = 0x30 + (value % 10);
-    value = Math.floor(value / 10);
-  }
-  out[n + digits + 1] = 0x0a;
-  return n + digits + 2;
 }
 
 function isHexDigit(byte: number): boolean {

@@ -257,7 +257,7 @@ const MAX_PUT = 18;
  * number into a string would fill V8's number-string cache, which on a collect of 200,000
  * files grows the heap by more than the whole pickle buffer.
  */
-function writePut(out: Buffer, n: number, memo: number): number {
+export function writePut(out: Buffer, n: number, memo: number): number {
   out[n] = 0x70; // p
   let digits = 1;
   for (let bound = 10; bound <= memo; bound *= 10) digits++;
