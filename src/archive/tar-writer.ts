@@ -30,16 +30,15 @@ export interface ArchiveMember {
   /** A regular file (its content is stored) or a symbolic link (stored as a link). */
   readonly kind: "file" | "link";
   /**
-   * The lstat of the entry when it was selected (its type and link count are used); absent
-   * for a file the selection knew to be regular without one (the fstat of the open file
-   * then decides).
+   * The lstat of the entry when it was selected (a member whose type no longer matches
+   * `kind` is skipped); absent for a file the selection knew to be regular without one.
+   * Either way the file's fstat (or the link's lstat) at archiving time decides.
    */
   readonly stat?: MemberStat | undefined;
 }
 
 /** What the writer needs of a member's selection-time lstat; `fs.Stats` has it. */
 export interface MemberStat {
-  readonly nlink: number | bigint;
   isFile(): boolean;
   isSymbolicLink(): boolean;
 }
@@ -224,21 +223,8 @@ export function* tarChunks(
     name: Uint8Array,
   ): Generator<Uint8Array, boolean> {
     // Python's tarfile looks at lstat first: a second name of an inode already stored is a
-    // hard link, added without opening the file. Without a selection lstat the fstat of the
-    // open file tells the same, and an lstat is taken only if the file cannot be opened.
-    if (member.stat !== undefined && Number(member.stat.nlink) > 1) {
-      let now: BigIntStats;
-      try {
-        now = lstatSync(pathBytes, { bigint: true });
-      } catch (error) {
-        return skip(member.path, describe(error));
-      }
-      const first = hardLinkTo(now, name);
-      if (first !== undefined) {
-        yield* put(header(name, now, TarType.hardLink, 0, first));
-        return true;
-      }
-    }
+    // hard link, added without reading the file. The fstat of the open file tells the same;
+    // an lstat is taken only when the file cannot be opened (an unreadable second name).
     let fd: number;
     try {
       fd = openSync(
@@ -246,13 +232,11 @@ export function* tarChunks(
         constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY,
       );
     } catch (error) {
-      if (member.stat === undefined) {
-        const now = lstatOrUndefined(pathBytes);
-        const first = now === undefined ? undefined : hardLinkTo(now, name);
-        if (now !== undefined && first !== undefined) {
-          yield* put(header(name, now, TarType.hardLink, 0, first));
-          return true;
-        }
+      const now = lstatOrUndefined(pathBytes);
+      const first = now === undefined ? undefined : hardLinkTo(now, name);
+      if (now !== undefined && first !== undefined) {
+        yield* put(header(name, now, TarType.hardLink, 0, first));
+        return true;
       }
       return skip(member.path, describe(error));
     }
@@ -264,12 +248,10 @@ export function* tarChunks(
         return skip(member.path, describe(error));
       }
       if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
-      if (member.stat === undefined) {
-        const first = hardLinkTo(info, name);
-        if (first !== undefined) {
-          yield* put(header(name, info, TarType.hardLink, 0, first));
-          return true;
-        }
+      const first = hardLinkTo(info, name);
+      if (first !== undefined) {
+        yield* put(header(name, info, TarType.hardLink, 0, first));
+        return true;
       }
       const size = Number(info.size);
       if (info.nlink > 1n && info.ino !== 0n) inodes.set(inodeKey(info), name);

@@ -188,32 +188,17 @@ describe("sharing one ssh connection (beyond Cedar)", () => {
     "-o",
     "ControlPersist=30",
   ];
+  const scp = ["/usr/bin/scp", "-B", "-q", "-C", ...options];
 
   it("appends the control options to Cedar's argv, before the paths", () => {
     expect(fetchIndicatorArgv(shared, "/c d", "/w")).toEqual([
-      "/usr/bin/scp",
-      "-B",
-      "-q",
-      "-C",
-      ...options,
+      ...scp,
       "backup@peer1:/c\\ d/cback.collect",
       "/w/cback.collect",
     ]);
-    expect(copyAllArgv(shared, "/c", "/s")).toEqual([
-      "/usr/bin/scp",
-      "-B",
-      "-q",
-      "-C",
-      ...options,
-      "backup@peer1:/c/*",
-      "/s",
-    ]);
+    expect(copyAllArgv(shared, "/c", "/s")).toEqual([...scp, "backup@peer1:/c/*", "/s"]);
     expect(pushStageIndicatorArgv(shared, "/w", "/c")).toEqual([
-      "/usr/bin/scp",
-      "-B",
-      "-q",
-      "-C",
-      ...options,
+      ...scp,
       "/w/cback.stage",
       "backup@peer1:/c/cback.stage",
     ]);
