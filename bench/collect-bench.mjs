@@ -11,6 +11,13 @@ import { fileURLToPath } from "node:url";
 const project = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CBACK_BENCH_DIR ?? "/tmp/cback-bench";
 const cback = join(project, "dist/cli/cback.js");
+// Node options from the command's shebang (`#!/usr/bin/env -S node <options>`), so cback runs
+// here exactly as the installed `cback` command runs.
+const nodeOptions = () =>
+  (readFileSync(cback, "utf8").split("\n")[0] ?? "")
+    .replace(/^#!\/usr\/bin\/env -S node/, "")
+    .split(" ")
+    .filter((word) => word.startsWith("--"));
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const notToday = DAYS[(new Date().getDay() + 3) % 7];
 
@@ -98,7 +105,16 @@ function configFor(root, mode) {
 
 function runCback(config, args) {
   return timed(
-    [process.execPath, cback, "-c", config, "-l", join(dirname(config), "cback.log"), ...args],
+    [
+      process.execPath,
+      ...nodeOptions(),
+      cback,
+      "-c",
+      config,
+      "-l",
+      join(dirname(config), "cback.log"),
+      ...args,
+    ],
     {
       CBACK_LOCK_DIR: dirname(config),
     },

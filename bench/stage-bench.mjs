@@ -21,6 +21,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const project = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CBACK_BENCH_DIR ?? "/tmp/cback-bench";
 const cback = join(project, "dist/cli/cback.js");
+// Node options from the command's shebang, as the installed `cback` command runs.
+const nodeOptions = (readFileSync(cback, "utf8").split("\n")[0] ?? "")
+  .replace(/^#!\/usr\/bin\/env -S node/, "")
+  .split(" ")
+  .filter((word) => word.startsWith("--"));
 if (process.getuid?.() !== 0)
   throw new Error("run the stage benchmark as root (it runs sshd and switches users)");
 
@@ -138,6 +143,7 @@ try {
     const config = stageConfig(name, peerCount, concurrency);
     return asUser([
       process.execPath,
+      ...nodeOptions,
       cback,
       "-c",
       config,

@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// The flag caps V8's young generation at 1 MiB semi-spaces (the default grows to 16): a
+// collect allocates short-lived objects at a steady rate, and the young generation would
+// otherwise grow to hold 30 MiB of them. See docs/decisions/0009-memory.md.
 import { main } from "./main.js";
 
 const controller = new AbortController();

@@ -14,7 +14,6 @@ import type { TextStream } from "../log/console-sink.js";
 import { createLogger, type CliLogger } from "../log/create-logger.js";
 import { prepareRun, requiredPrograms, type PreparedRun } from "../run/prepare-run.js";
 import { createBuiltinActions, runActions } from "../run/run-actions.js";
-import { createProgressBar } from "./progress-bar.js";
 import { currentDiagnosticsInfo, diagnosticsLines, diagnosticsText } from "./diagnostics.js";
 import {
   CLI_DEFAULTS,
@@ -209,8 +208,9 @@ async function execute(
       signal: io.signal,
       isRoot: io.isRoot,
       env: io.env,
+      // cli-progress is loaded only when a bar is shown (a terminal and --verbose).
       ...(options.verbose && !options.quiet && io.progressStream !== undefined
-        ? { progress: createProgressBar(io.progressStream) }
+        ? { progress: (await import("./progress-bar.js")).createProgressBar(io.progressStream) }
         : {}),
     },
     {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -33,6 +34,19 @@ describe("exit codes of the built cback", () => {
     const r = await spawnCli(["--version"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(version);
+  });
+
+  it("0: the built command runs through its shebang, with the node options it names", () => {
+    const entry = resolve("dist/cli/cback.js");
+    const shebang = readFileSync(entry, "utf8").split("\n")[0] ?? "";
+    // The options are in the shebang (ADR 0009); env -S hands them to node.
+    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+=\S+)+$/);
+    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string })
+      .version;
+    // Run the file itself, as the kernel runs an installed `cback`: node refuses an option it
+    // does not know, so this fails if a Node version drops one.
+    const stdout = execFileSync(entry, ["--version"], { encoding: "utf8" });
+    expect(stdout).toContain(version);
   });
 
   it("0: --diagnostics prints Cedar's diagnostics block on stdout", async () => {

@@ -11,9 +11,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Vitest global setup of the e2e project: build dist/ unless it is newer than src/. */
+/**
+ * Vitest global setup of the e2e project: build dist/ unless it is newer than src/, and make
+ * the commands executable as `npm run build` does.
+ */
 export default function setup(): void {
   const entry = join("dist", "cli", "cback.js");
-  if (existsSync(entry) && statSync(entry).mtimeMs >= newestMtime("src")) return;
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!existsSync(entry) || statSync(entry).mtimeMs < newestMtime("src")) {
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  }
+  execFileSync(process.execPath, ["scripts/mark-bins-executable.mjs"], { stdio: "inherit" });
 }
