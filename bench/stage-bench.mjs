@@ -84,6 +84,9 @@ for (const dir of [work, staging, join(root, "scp")]) {
 }
 
 function asUser(argv) {
+  // Write back what earlier runs left dirty first, so that no run pays for the writeback of
+  // another: scp leaves 1 GiB dirty in the page cache, stage fsyncs what it staged.
+  execFileSync("sync");
   const start = process.hrtime.bigint();
   const r = spawnSync(
     "setpriv",
@@ -177,7 +180,8 @@ const table = [
   "## Stage over ssh (loopback)",
   "",
   `Produced by \`npm run bench:stage\` (bench/stage-bench.mjs), ${new Date().toISOString().slice(0, 10)}: 1 GiB per peer`,
-  "(64 incompressible files of 16 MiB), the same scp options and user for every row. The",
+  "(64 incompressible files of 16 MiB), the same scp options and user for every row, and a",
+  "`sync` before each run (outside its time) so that no run pays for another's writeback. The",
   `first two rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
   "",
   "| run | wall time | throughput | vs scp |",

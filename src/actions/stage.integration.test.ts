@@ -281,13 +281,20 @@ describe("stage sharing one ssh connection per remote peer (beyond Cedar)", () =
     return { ran, logins };
   }
 
-  it("fetch, copy and push go through one login; the master is closed and its socket removed", async () => {
+  it("fetch and push share one login, the copy has its own; the master is closed and its socket removed", async () => {
     const { ran, logins } = await stageOneRemote(undefined);
-    expect(logins).toBe(1);
+    expect(logins).toBe(2);
     const copies = ran.filter(([program]) => program === "/usr/bin/scp");
     expect(copies).toHaveLength(3);
+    const [fetch, bulk, push] = copies;
+    // The fetch starts first, the bulk copy beside it, the push after both.
+    expect(fetch?.at(-2)).toMatch(/:.*\/cback\.collect$/);
+    expect(bulk?.at(-2)).toMatch(/:.*\/\*$/);
+    expect(push?.at(-1)).toMatch(/:.*\/cback\.stage$/);
+    // The bulk copy is Cedar's exact argv: no ssh options added.
+    expect(bulk?.some((arg) => arg.startsWith("Control"))).toBe(false);
     const controlPaths = new Set(
-      copies.map((argv) => argv.find((arg) => arg.startsWith("ControlPath="))),
+      [fetch, push].map((argv) => argv?.find((arg) => arg.startsWith("ControlPath="))),
     );
     expect(controlPaths.size).toBe(1);
     const [controlPath] = [...controlPaths];
@@ -310,7 +317,60 @@ describe("stage sharing one ssh connection per remote peer (beyond Cedar)", () =
     expect(masters).toEqual([]);
   });
 
-  it("<share_connection>N runs Cedar's exact argv: three logins, no ssh options added", async () => {
+  it("a peer that is not ready: the copy started beside the check is stopped and nothing is published", async () => {
+    const root = setup();
+    // No cback.collect, and a file big enough (sparse, 4 GiB) that the copy is still running
+    // when the check finds the peer not ready.
+    const remote = collectDir(root, "remote1", TARS, user(0));
+    execFileSync("truncate", ["-s", "4G", join(remote, "big.bin")]);
+    if (process.getuid?.() === 0) execFileSync("chown", [user(0), join(remote, "big.bin")]);
+    const cfg = config(
+      root,
+      [],
+      [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
+    );
+    const { ctx, logger } = actionContext(cfg, { now: THURSDAY });
+    const ran: string[][] = [];
+    const endings: string[] = [];
+    const runner = ctx.runner;
+    const recording = {
+      ...runner,
+      run: (inv: Parameters<typeof runner.run>[0], opts?: Parameters<typeof runner.run>[1]) => {
+        const index = ran.push([inv.program, ...inv.args]) - 1;
+        return runner.run(inv, opts).then(
+          (result) => {
+            endings[index] = `exit ${result.status}`;
+            return result;
+          },
+          (error: unknown) => {
+            endings[index] = (error as Error).name;
+            throw error;
+          },
+        );
+      },
+    };
+    await expect(stageAction({ ...ctx, runner: recording })).rejects.toThrow(
+      "Staging failed for peer(s): [127.0.0.2].",
+    );
+    // The copy was started (it is what this test is about), then stopped, not left to finish.
+    const bulk = ran.findIndex((argv) => argv.some((arg) => arg.endsWith("/*")));
+    expect(bulk).toBeGreaterThanOrEqual(0);
+    expect(endings[bulk]).toBe("InterruptedError");
+    const lines = logger.records.map((r) => `${r.level} ${r.message}`);
+    expect(lines).toContain("error Peer [127.0.0.2] was not ready to be staged.");
+    // Nothing published, no partial directory left, no stage indicator on the peer.
+    const daily = join(root, "staging", DAY);
+    expect(readdirSync(daily).sort()).toEqual(["127.0.0.2", "cback.stage"]);
+    expect(readdirSync(join(daily, "127.0.0.2"))).toEqual([]);
+    expect(existsSync(join(remote, "cback.stage"))).toBe(false);
+    // No copy of this peer still running.
+    const copying = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.includes(`${remote}/*`));
+    expect(copying).toEqual([]);
+  });
+
+  it("<share_connection>N runs Cedar's exact argv in Cedar's order: three logins, no ssh options", async () => {
     const { ran, logins } = await stageOneRemote(false);
     expect(logins).toBe(3);
     expect(ran.flat().some((arg) => arg.startsWith("Control"))).toBe(false);

@@ -153,19 +153,30 @@ async function stageOnePeer(
     // The su-wrapped copies run as the backup user and write here.
     chownQuietly(ownWorkingDir);
   }
-  try {
-    if (!(await peer.isReady())) {
-      const message = `Peer [${peer.name}] was not ready to be staged.`;
-      if (ignoreFailures) {
-        logger.info(message);
-        return "skipped";
-      }
-      logger.error(message);
-      return "failed";
+  const notReady = (): PeerOutcome => {
+    const message = `Peer [${peer.name}] was not ready to be staged.`;
+    if (ignoreFailures) {
+      logger.info(message);
+      return "skipped";
     }
-    const ownership = ownershipForStaging();
+    logger.error(message);
+    return "failed";
+  };
+  const targetDir = join(dailyDir, peer.name);
+  try {
+    let copy: () => Promise<number | undefined>;
+    if (peer.stageWhenReady === undefined) {
+      if (!(await peer.isReady())) return notReady();
+      const ownership = ownershipForStaging();
+      copy = () => peer.stage(targetDir, ownership);
+    } else {
+      const ownership = ownershipForStaging();
+      const stageWhenReady = peer.stageWhenReady.bind(peer);
+      copy = () => stageWhenReady(targetDir, ownership);
+    }
     try {
-      const count = await peer.stage(join(dailyDir, peer.name), ownership);
+      const count = await copy();
+      if (count === undefined) return notReady();
       logger.info(`Staged ${count} files for peer [${peer.name}].`);
       await peer.writeStageIndicator();
       return "staged";

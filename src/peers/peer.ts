@@ -23,6 +23,13 @@ export interface StagePeer {
    * @throws Error with Cedar's message when nothing (new) was copied or a copy failed
    */
   stage(targetDir: string, ownership: Ownership | undefined): Promise<number>;
+  /**
+   * Beyond Cedar, optional: {@link isReady} and {@link stage} in one step, which may start
+   * the copy before the peer is known to be ready (nothing is published unless it is).
+   * @returns the number of files staged, or undefined when the peer was not ready
+   * @throws as {@link stage}, when the peer was ready but the copy failed
+   */
+  stageWhenReady?(targetDir: string, ownership: Ownership | undefined): Promise<number | undefined>;
   /** Leave `cback.stage` in the peer's collect directory. */
   writeStageIndicator(): Promise<void>;
   /** Release what the peer holds open (a shared ssh connection); called once, at the end. */

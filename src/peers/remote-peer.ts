@@ -99,9 +99,16 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
 
   // A failure names the command and what it said (e.g. ssh's "Connection refused"), not only
   // Cedar's "Error (n) copying ..." sentence, so a connection problem is diagnosable from the log.
-  const copy = async (argv: readonly string[], failure: (status: number) => string) => {
+  const copy = async (
+    argv: readonly string[],
+    failure: (status: number) => string,
+    copySignal: AbortSignal = signal,
+  ) => {
     const [program = "", ...args] = argv;
-    const { status, lines } = await runner.run({ program, args }, { signal, allowFailure: true });
+    const { status, lines } = await runner.run(
+      { program, args },
+      { signal: copySignal, allowFailure: true },
+    );
     if (status !== 0) {
       const said = lines.filter((line) => line.trim() !== "").slice(-OUTPUT_TAIL_LINES);
       const output = said.length === 0 ? "no output" : `output: ${said.join(" | ")}`;
@@ -110,62 +117,127 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
   };
   const asUser = cedarSpec.localUser === undefined ? "" : ` as local user [${cedarSpec.localUser}]`;
 
+  const isReady = async (): Promise<boolean> => {
+    const target = join(workingDir, COLLECT_INDICATOR);
+    rmSync(target, { force: true });
+    try {
+      const source = join(collectDir, COLLECT_INDICATOR);
+      await copy(
+        fetchIndicatorArgv(currentSpec(), collectDir, workingDir),
+        (status) => `Error (${status}) copying [${source}] from remote host${asUser}.`,
+      );
+      if (!existsSync(target)) throw new Error("Apparently unable to copy file from remote host.");
+      return true;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      options.logger.info(
+        `Failed looking for collect indicator on peer [${options.name}]: ${(error as Error).message}`,
+      );
+      return false;
+    } finally {
+      rmSync(target, { force: true });
+    }
+  };
+
+  /**
+   * Copy the collect directory with `spec` into a partial directory beside `targetDir`, then
+   * publish it there. With `ready`, the copy may run before the peer is known to be ready:
+   * it is published only if `ready` resolves true, and otherwise (even if the copy failed,
+   * or was stopped through `copySignal`) discarded, resolving undefined.
+   */
+  const copyAndPublish = async (
+    targetDir: string,
+    ownership: Ownership | undefined,
+    spec: RemoteCopySpec,
+    copySignal: AbortSignal,
+    ready?: Promise<boolean>,
+  ): Promise<number | undefined> => {
+    const before = new Set(listRegularFiles(targetDir));
+    const partial = createPartialDir(targetDir, ownership);
+    let copied: string[];
+    try {
+      // The files scp has finished are fsynced while it copies the next ones.
+      const synced = await syncFilesWhileCopying(
+        partial,
+        copy(
+          copyAllArgv(spec, collectDir, partial),
+          (status) => `Error (${status}) copying files from remote host${asUser}.`,
+          copySignal,
+        ),
+      );
+      if (ready !== undefined && !(await ready)) {
+        discardPartialDir(partial);
+        return undefined;
+      }
+      if (before.size === 0 && listRegularFiles(partial).length === 0) {
+        throw new Error("Did not copy any files from remote peer.");
+      }
+      copied = await publishPartialDir(partial, targetDir, synced);
+    } catch (error) {
+      discardPartialDir(partial);
+      if (ready !== undefined && !signal.aborted && !(await ready)) return undefined;
+      throw error;
+    }
+    const added = copied.filter((file) => !before.has(file));
+    if (added.length === 0) {
+      throw new Error("Apparently did not copy any new files from remote peer.");
+    }
+    if (ownership !== undefined) {
+      for (const file of added) chownSync(join(targetDir, file), ownership.uid, ownership.gid);
+    }
+    return added.length;
+  };
+
   return {
     name: options.name,
 
-    async isReady() {
-      const target = join(workingDir, COLLECT_INDICATOR);
-      rmSync(target, { force: true });
-      try {
-        const source = join(collectDir, COLLECT_INDICATOR);
-        await copy(
-          fetchIndicatorArgv(currentSpec(), collectDir, workingDir),
-          (status) => `Error (${status}) copying [${source}] from remote host${asUser}.`,
-        );
-        if (!existsSync(target))
-          throw new Error("Apparently unable to copy file from remote host.");
-        return true;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        options.logger.info(
-          `Failed looking for collect indicator on peer [${options.name}]: ${(error as Error).message}`,
-        );
-        return false;
-      } finally {
-        rmSync(target, { force: true });
-      }
-    },
+    isReady,
 
     async stage(targetDir, ownership) {
-      const before = new Set(listRegularFiles(targetDir));
-      const partial = createPartialDir(targetDir, ownership);
-      let copied: string[];
-      try {
-        // The files scp has finished are fsynced while it copies the next ones.
-        const synced = await syncFilesWhileCopying(
-          partial,
-          copy(
-            copyAllArgv(currentSpec(), collectDir, partial),
-            (status) => `Error (${status}) copying files from remote host${asUser}.`,
-          ),
-        );
-        if (before.size === 0 && listRegularFiles(partial).length === 0) {
-          throw new Error("Did not copy any files from remote peer.");
-        }
-        copied = await publishPartialDir(partial, targetDir, synced);
-      } catch (error) {
-        discardPartialDir(partial);
-        throw error;
-      }
-      const added = copied.filter((file) => !before.has(file));
-      if (added.length === 0) {
-        throw new Error("Apparently did not copy any new files from remote peer.");
-      }
-      if (ownership !== undefined) {
-        for (const file of added) chownSync(join(targetDir, file), ownership.uid, ownership.gid);
-      }
-      return added.length;
+      return (await copyAndPublish(targetDir, ownership, currentSpec(), signal)) ?? 0;
     },
+
+    // Beyond Cedar, with a shared connection: the copy starts beside the readiness check,
+    // on a connection of its own (Cedar's exact copy argv), so its login overlaps the
+    // check's instead of following it. (A copy through the shared connection's multiplexer
+    // measured about 7% slower than a direct one.) If the peer is not ready, the copy is
+    // stopped and nothing is published.
+    ...(options.shareConnection === undefined
+      ? {}
+      : {
+          async stageWhenReady(targetDir: string, ownership: Ownership | undefined) {
+            const speculative = new AbortController();
+            const stop = (): void => {
+              speculative.abort();
+            };
+            signal.addEventListener("abort", stop, { once: true });
+            const ready = isReady().then(
+              (isIt) => {
+                if (!isIt) stop();
+                return isIt;
+              },
+              (error: unknown) => {
+                stop();
+                throw error;
+              },
+            );
+            // Awaited by copyAndPublish; never an unhandled rejection meanwhile.
+            ready.catch(() => undefined);
+            try {
+              return await copyAndPublish(
+                targetDir,
+                ownership,
+                cedarSpec,
+                speculative.signal,
+                ready,
+              );
+            } finally {
+              signal.removeEventListener("abort", stop);
+              // The readiness check ends before this returns, whatever the copy did.
+              await ready.catch(() => undefined);
+            }
+          },
+        }),
 
     async writeStageIndicator() {
       const source = join(workingDir, STAGE_INDICATOR);
