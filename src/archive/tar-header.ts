@@ -104,9 +104,10 @@ function putOctal(block: Buffer, value: number, offset: number, width: number): 
   return true;
 }
 
-/** Python's `_create_header`: one 512-byte header block. */
-function headerBlock(fields: TarHeaderFields, gnu: boolean): Buffer {
-  const block = Buffer.alloc(BLOCK_SIZE);
+/** Python's `_create_header`: one 512-byte header block, in `block` when given. */
+function headerBlock(fields: TarHeaderFields, gnu: boolean, block?: Buffer): Buffer {
+  if (block === undefined) block = Buffer.alloc(BLOCK_SIZE);
+  else block.fill(0, 0, BLOCK_SIZE);
   const put = (bytes: Uint8Array, offset: number, length: number): void => {
     block.set(bytes.subarray(0, length), offset);
   };
@@ -159,10 +160,13 @@ function longRecord(type: TarTypeFlag, value: Uint8Array): Buffer {
  * `././@LongLink` record of type K when the link target exceeds 100 bytes, then one of type
  * L when the name does, then the member header (holding the first 100 bytes of each).
  * Member data, if any, follows these blocks.
+ * @param scratch - optional 512-byte buffer for the usual single-block header: the header is
+ *   written into it and it is returned (so it stays valid only until the next call with
+ *   it). A writer that copies each header out at once saves an allocation per member.
  */
-export function encodeMemberHeader(fields: TarHeaderFields): Buffer {
+export function encodeMemberHeader(fields: TarHeaderFields, scratch?: Buffer): Buffer {
   if (fields.linkName.length <= NAME_FIELD_LENGTH && fields.name.length <= NAME_FIELD_LENGTH) {
-    return headerBlock(fields, true);
+    return headerBlock(fields, true, scratch?.length === BLOCK_SIZE ? scratch : undefined);
   }
   const parts: Buffer[] = [];
   if (fields.linkName.length > NAME_FIELD_LENGTH) {

@@ -103,6 +103,12 @@ function richTree(root: string): string[] {
   execFileSync("touch", ["-d", `@${-86_400 * 200}`, before1970]);
   const fraction = file(join(root, "fraction"), "rounded by Python's float");
   execFileSync("touch", ["-h", "-d", "@1700000000.999999999", fraction]);
+  // Just below the second, where Python's float does not round up (taken from the exact
+  // nanoseconds), and far enough below it to be taken from the millisecond time.
+  const justBelow = file(join(root, "fraction-just-below"), "stays in its second");
+  execFileSync("touch", ["-h", "-d", "@1700000000.9999998", justBelow]);
+  const farBelow = file(join(root, "fraction-far-below"), "milliseconds suffice");
+  execFileSync("touch", ["-h", "-d", "@1700000000.99995", farBelow]);
   file(join(root, "big.bin"), Buffer.alloc(3 * 1024 * 1024 + 123, 0x5a));
   file(decodeFsName(Buffer.concat([Buffer.from(`${root}/latin-`), Buffer.of(0xe9, 0xff)])), "raw");
   file(join(root, "new\nline"), "newline");

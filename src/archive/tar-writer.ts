@@ -7,6 +7,7 @@ import {
   readlinkSync,
   readSync,
   type BigIntStats,
+  type Stats,
 } from "node:fs";
 import { resolve } from "node:path";
 import { encodeFsName } from "../domain/fs-name.js";
@@ -146,25 +147,31 @@ export function* tarChunks(
     return false;
   };
 
+  // Each header is copied into `out` at once (put), so one scratch block serves them all.
+  const scratch = Buffer.alloc(BLOCK_SIZE);
   const header = (
     name: Uint8Array,
-    info: BigIntStats,
+    info: Stats | BigIntStats,
     type: TarTypeFlag,
     size: number,
     linkName: Uint8Array,
+    mtime: number,
   ): Buffer =>
-    encodeMemberHeader({
-      name,
-      mode: Number(info.mode),
-      uid: Number(info.uid),
-      gid: Number(info.gid),
-      size,
-      mtime: mtimeOf(info),
-      type,
-      linkName,
-      uname: owners.user(Number(info.uid)),
-      gname: owners.group(Number(info.gid)),
-    });
+    encodeMemberHeader(
+      {
+        name,
+        mode: Number(info.mode),
+        uid: Number(info.uid),
+        gid: Number(info.gid),
+        size,
+        mtime,
+        type,
+        linkName,
+        uname: owners.user(Number(info.uid)),
+        gname: owners.group(Number(info.gid)),
+      },
+      scratch,
+    );
 
   /** Copy `size` bytes of the open file into the stream, whatever the file does meanwhile. */
   function* fileData(fd: number, path: string, size: number): Generator<Uint8Array, void> {
@@ -211,8 +218,8 @@ export function* tarChunks(
   }
 
   /** The hard link header for a second name of an inode already stored, or undefined. */
-  const hardLinkTo = (info: BigIntStats, name: Uint8Array): Uint8Array | undefined => {
-    if (!info.isFile() || info.nlink <= 1n) return undefined;
+  const hardLinkTo = (info: Stats | BigIntStats, name: Uint8Array): Uint8Array | undefined => {
+    if (!info.isFile() || Number(info.nlink) <= 1) return undefined;
     const first = inodes.get(inodeKey(info));
     return first !== undefined && !sameBytes(first, name) ? first : undefined;
   };
@@ -235,27 +242,39 @@ export function* tarChunks(
       const now = lstatOrUndefined(pathBytes);
       const first = now === undefined ? undefined : hardLinkTo(now, name);
       if (now !== undefined && first !== undefined) {
-        yield* put(header(name, now, TarType.hardLink, 0, first));
+        yield* put(
+          header(
+            name,
+            now,
+            TarType.hardLink,
+            0,
+            first,
+            mtimeOf(now, () => now),
+          ),
+        );
         return true;
       }
       return skip(member.path, describe(error));
     }
     try {
-      let info: BigIntStats;
+      // Plain numbers, not BigInts: this runs once per file, and BigIntStats were the largest
+      // share of a collect's garbage. The exact time is fetched only when mtimeOf needs it.
+      let info: Stats;
       try {
-        info = fstatSync(fd, { bigint: true });
+        info = fstatSync(fd);
       } catch (error) {
         return skip(member.path, describe(error));
       }
       if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
+      const mtime = mtimeOf(info, () => fstatSync(fd, { bigint: true }));
       const first = hardLinkTo(info, name);
       if (first !== undefined) {
-        yield* put(header(name, info, TarType.hardLink, 0, first));
+        yield* put(header(name, info, TarType.hardLink, 0, first, mtime));
         return true;
       }
-      const size = Number(info.size);
-      if (info.nlink > 1n && info.ino !== 0n) inodes.set(inodeKey(info), name);
-      yield* put(header(name, info, TarType.file, size, EMPTY));
+      const size = info.size;
+      if (info.nlink > 1 && info.ino !== 0) inodes.set(inodeKey(info), name);
+      yield* put(header(name, info, TarType.file, size, EMPTY, mtime));
       yield* fileData(fd, member.path, size);
       yield* zeros(paddingAfter(size));
       return true;
@@ -278,7 +297,16 @@ export function* tarChunks(
     } catch (error) {
       return skip(member.path, describe(error));
     }
-    yield* put(header(name, info, TarType.symlink, 0, target));
+    yield* put(
+      header(
+        name,
+        info,
+        TarType.symlink,
+        0,
+        target,
+        mtimeOf(info, () => info),
+      ),
+    );
     return true;
   }
 
@@ -352,14 +380,26 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
-function inodeKey(info: BigIntStats): string {
+/** `dev:ino`, the same digits from Stats and BigIntStats (device and inode numbers < 2^53). */
+function inodeKey(info: Stats | BigIntStats): string {
   return `${info.dev}:${info.ino}`;
 }
 
-/** Python's `int(os.lstat(path).st_mtime)`, from the exact nanosecond time. */
-function mtimeOf(info: BigIntStats): number {
-  let seconds = info.mtimeNs / NS_PER_SECOND;
-  let nanoseconds = info.mtimeNs % NS_PER_SECOND;
+/**
+ * Python's `int(os.lstat(path).st_mtime)`. From `Stats`, whose millisecond time a double
+ * holds to well under a microsecond, unless the time is negative or within 10 µs of the next
+ * second, where Python's float of the exact time may round up: then from `exact()`'s
+ * nanoseconds, as for `BigIntStats`.
+ */
+function mtimeOf(info: Stats | BigIntStats, exact: () => BigIntStats): number {
+  if (typeof info.mtimeMs === "number") {
+    const ms = info.mtimeMs;
+    const seconds = Math.floor(ms / 1000);
+    if (ms >= 0 && ms - seconds * 1000 < 999.99) return seconds;
+  }
+  const { mtimeNs } = typeof info.mtimeMs === "number" ? exact() : (info as BigIntStats);
+  let seconds = mtimeNs / NS_PER_SECOND;
+  let nanoseconds = mtimeNs % NS_PER_SECOND;
   if (nanoseconds < 0n) {
     seconds -= 1n;
     nanoseconds += NS_PER_SECOND;
