@@ -155,16 +155,36 @@ try {
       "stage",
     ]);
   };
+  // For context: the same scp followed by `sync -f` of its target, which makes the copy as
+  // durable as stage makes its own (stage fsyncs what it staged before publishing it).
+  const scpSyncOnce = () => {
+    const target = join(root, "scp");
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target);
+    chownSync(target, uid, gid);
+    const scpArgv = [
+      ...rcp.split(" ").filter((t) => t !== "-q"),
+      "-r",
+      `${user}@${sshd.hosts[0]}:${peers[0]}`,
+      target,
+    ];
+    return asUser(["sh", "-c", '"$@" && sync -f "$0"', target, ...scpArgv]);
+  };
   const scpTimes = [];
   const oneTimes = [];
+  const scpSyncTimes = [];
   for (let round = 0; round < ROUNDS; round++) {
     scpTimes.push(scpOnce());
     oneTimes.push(stage("one", 1, 1));
+    scpSyncTimes.push(scpSyncOnce());
   }
   const scp = median(scpTimes);
   const one = median(oneTimes);
+  const scpSync = median(scpSyncTimes);
+  console.log(JSON.stringify({ scpTimes, oneTimes, scpSyncTimes }));
   rows.push(["`scp -r`, 1 peer", scp, mib(1) / scp]);
   rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
+  rows.push(["`scp -r` then `sync -f` (durable like stage), 1 peer", scpSync, mib(1) / scpSync]);
   for (const [label, name, peerCount, concurrency] of [
     ["`cback stage`, 3 peers, sequential", "seq", 3, 1],
     ["`cback stage`, 3 peers, concurrency 3", "par", 3, 3],
@@ -182,7 +202,7 @@ const table = [
   `Produced by \`npm run bench:stage\` (bench/stage-bench.mjs), ${new Date().toISOString().slice(0, 10)}: 1 GiB per peer`,
   "(64 incompressible files of 16 MiB), the same scp options and user for every row, and a",
   "`sync` before each run (outside its time) so that no run pays for another's writeback. The",
-  `first two rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
+  `first three rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
   "",
   "| run | wall time | throughput | vs scp |",
   "| --- | --- | --- | --- |",
