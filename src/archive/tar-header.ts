@@ -104,33 +104,39 @@ function putOctal(block: Buffer, value: number, offset: number, width: number): 
   return true;
 }
 
+/** `bytes` (at most `length` of them) into `block` at `offset`. */
+function putField(block: Buffer, bytes: Uint8Array, offset: number, length: number): void {
+  block.set(bytes.length > length ? bytes.subarray(0, length) : bytes, offset);
+}
+
+/** A numeric field: octal in place when it fits, else {@link encodeNumberField}. */
+function putNumber(block: Buffer, value: number, offset: number, width: number, gnu: boolean) {
+  if (!putOctal(block, value, offset, width)) {
+    putField(block, encodeNumberField(value, width, gnu), offset, width);
+  }
+}
+
 /** Python's `_create_header`: one 512-byte header block, in `block` when given. */
 function headerBlock(fields: TarHeaderFields, gnu: boolean, block?: Buffer): Buffer {
   if (block === undefined) block = Buffer.alloc(BLOCK_SIZE);
   else block.fill(0, 0, BLOCK_SIZE);
-  const put = (bytes: Uint8Array, offset: number, length: number): void => {
-    block.set(bytes.subarray(0, length), offset);
-  };
-  const number = (value: number, offset: number, width: number): void => {
-    if (!putOctal(block, value, offset, width))
-      put(encodeNumberField(value, width, gnu), offset, width);
-  };
-  put(fields.name, 0, 100);
-  number(fields.mode & 0o7777, 100, 8);
-  number(fields.uid, 108, 8);
-  number(fields.gid, 116, 8);
-  number(fields.size, 124, 12);
-  number(fields.mtime, 136, 12);
+  putField(block, fields.name, 0, 100);
+  putNumber(block, fields.mode & 0o7777, 100, 8, gnu);
+  putNumber(block, fields.uid, 108, 8, gnu);
+  putNumber(block, fields.gid, 116, 8, gnu);
+  putNumber(block, fields.size, 124, 12, gnu);
+  putNumber(block, fields.mtime, 136, 12, gnu);
   block.fill(0x20, 148, 156);
   block[156] = fields.type;
-  put(fields.linkName, 157, 100);
-  put(GNU_MAGIC, 257, 8);
-  put(fields.uname, 265, 32);
-  put(fields.gname, 297, 32);
+  putField(block, fields.linkName, 157, 100);
+  putField(block, GNU_MAGIC, 257, 8);
+  putField(block, fields.uname, 265, 32);
+  putField(block, fields.gname, 297, 32);
   // devmajor, devminor and prefix stay NUL: collect never stores device files.
   const checksum = headerChecksum(block);
   // Six octal digits and a NUL; the eighth byte keeps its space, as in Python and GNU tar.
-  block.write(`${checksum.toString(8).padStart(6, "0")}\0`, 148, "latin1");
+  // (A checksum is at most 512 * 255, which six octal digits hold.)
+  putOctal(block, checksum, 148, 7);
   return block;
 }
 

@@ -173,47 +173,84 @@ export function* tarChunks(
       scratch,
     );
 
-  /** Copy `size` bytes of the open file into the stream, whatever the file does meanwhile. */
-  function* fileData(fd: number, path: string, size: number): Generator<Uint8Array, void> {
-    let left = size;
-    // Whether the last read asked past the end, and so already showed whether the file grew.
-    let probed = false;
-    while (left > 0) {
+  /** A file being copied into the stream: what is left of it and what it did meanwhile. */
+  interface FileCopy {
+    readonly fd: number;
+    readonly path: string;
+    readonly size: number;
+    left: number;
+    /** Whether the last read asked past the end, and so already showed whether it grew. */
+    probed: boolean;
+    /** Set once a read failed or found the end early: the rest is stored as zeros. */
+    zeroFill: boolean;
+  }
+
+  /**
+   * Copy as much of the file as fits in `out` (straight into it), whatever the file does
+   * meanwhile: a file that shrinks or cannot be read is padded with zeros, one that grows
+   * is cut at its header's size; both are reported through `onChanged`.
+   */
+  const copySome = (copy: FileCopy): void => {
+    while (copy.left > 0 && fill < chunkSize) {
       const room = chunkSize - fill;
+      if (copy.zeroFill) {
+        const count = Math.min(copy.left, room);
+        out.fill(0, fill, fill + count);
+        fill += count;
+        copy.left -= count;
+        continue;
+      }
       // Asking for one byte more than the header promises reveals growth without a syscall.
-      const wanted = room > left ? left + 1 : room;
+      const wanted = room > copy.left ? copy.left + 1 : room;
       let count: number;
       try {
-        count = readSync(fd, out, fill, wanted, null);
+        count = readSync(copy.fd, out, fill, wanted, null);
       } catch (error) {
         options.onChanged?.(
-          path,
-          `read failed after ${size - left} of ${size} bytes (${describe(error)}); ` +
-            `the rest is stored as zeros`,
+          copy.path,
+          `read failed after ${copy.size - copy.left} of ${copy.size} bytes ` +
+            `(${describe(error)}); the rest is stored as zeros`,
         );
-        yield* zeros(left);
-        return;
+        copy.zeroFill = true;
+        continue;
       }
       if (count === 0) {
         options.onChanged?.(
-          path,
-          `file shrank while being read: ${size - left} of ${size} bytes; ` +
+          copy.path,
+          `file shrank while being read: ${copy.size - copy.left} of ${copy.size} bytes; ` +
             `the rest is stored as zeros`,
         );
-        yield* zeros(left);
-        return;
+        copy.zeroFill = true;
+        continue;
       }
-      probed = wanted === left + 1;
-      if (count > left) {
-        options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
-        count = left;
+      copy.probed = wanted === copy.left + 1;
+      if (count > copy.left) {
+        options.onChanged?.(
+          copy.path,
+          `file grew while being read; stored its first ${copy.size} bytes`,
+        );
+        count = copy.left;
       }
       fill += count;
-      left -= count;
-      if (fill === chunkSize) yield* flush();
+      copy.left -= count;
     }
-    if (!probed && size > 0 && sizeNow(fd) > size) {
-      options.onChanged?.(path, `file grew while being read; stored its first ${size} bytes`);
+    if (copy.left === 0 && !copy.zeroFill && !copy.probed && copy.size > 0) {
+      copy.probed = true;
+      if (sizeNow(copy.fd) > copy.size) {
+        options.onChanged?.(
+          copy.path,
+          `file grew while being read; stored its first ${copy.size} bytes`,
+        );
+      }
+    }
+  };
+
+  /** Copy the whole file, yielding each chunk that fills up. */
+  function* copyAll(copy: FileCopy): Generator<Uint8Array, void> {
+    copySome(copy);
+    while (copy.left > 0) {
+      yield* flush();
+      copySome(copy);
     }
   }
 
@@ -224,11 +261,33 @@ export function* tarChunks(
     return first !== undefined && !sameBytes(first, name) ? first : undefined;
   };
 
-  function* addFile(
+  /**
+   * What is left of a member that did not fit in `out` at once: its header bytes (copied,
+   * as the scratch block is reused), then, for a file, its data and padding.
+   */
+  interface Pending {
+    readonly header: Uint8Array;
+    readonly copy?: FileCopy;
+  }
+
+  /** Put `bytes` in `out` now if they fit; otherwise a Pending for the generator path. */
+  const putOrPend = (bytes: Uint8Array): true | Pending => {
+    if (bytes.length > chunkSize - fill) return { header: Buffer.from(bytes) };
+    out.set(bytes, fill);
+    fill += bytes.length;
+    return true;
+  };
+
+  /**
+   * Add a regular file. Members that fit in the room left in `out` (nearly every small file)
+   * are written here without a generator, the allocations of which were a large share of a
+   * collect's garbage; the others come back as a Pending with the file still open.
+   */
+  const addFile = (
     member: ArchiveMember,
     pathBytes: Buffer,
     name: Uint8Array,
-  ): Generator<Uint8Array, boolean> {
+  ): boolean | Pending => {
     // Python's tarfile looks at lstat first: a second name of an inode already stored is a
     // hard link, added without reading the file. The fstat of the open file tells the same;
     // an lstat is taken only when the file cannot be opened (an unreadable second name).
@@ -242,20 +301,11 @@ export function* tarChunks(
       const now = lstatOrUndefined(pathBytes);
       const first = now === undefined ? undefined : hardLinkTo(now, name);
       if (now !== undefined && first !== undefined) {
-        yield* put(
-          header(
-            name,
-            now,
-            TarType.hardLink,
-            0,
-            first,
-            mtimeOf(now, () => now),
-          ),
-        );
-        return true;
+        return putOrPend(header(name, now, TarType.hardLink, 0, first, mtimeOf(now)));
       }
       return skip(member.path, describe(error));
     }
+    let handedOver = false;
     try {
       // Plain numbers, not BigInts: this runs once per file, and BigIntStats were the largest
       // share of a collect's garbage. The exact time is fetched only when mtimeOf needs it.
@@ -266,28 +316,44 @@ export function* tarChunks(
         return skip(member.path, describe(error));
       }
       if (!info.isFile()) return skip(member.path, "it is no longer a regular file");
-      const mtime = mtimeOf(info, () => fstatSync(fd, { bigint: true }));
+      const mtime = mtimeOfOpenFile(info, fd);
       const first = hardLinkTo(info, name);
       if (first !== undefined) {
-        yield* put(header(name, info, TarType.hardLink, 0, first, mtime));
-        return true;
+        return putOrPend(header(name, info, TarType.hardLink, 0, first, mtime));
       }
       const size = info.size;
       if (info.nlink > 1 && info.ino !== 0) inodes.set(inodeKey(info), name);
-      yield* put(header(name, info, TarType.file, size, EMPTY, mtime));
-      yield* fileData(fd, member.path, size);
-      yield* zeros(paddingAfter(size));
-      return true;
+      const headerBytes = header(name, info, TarType.file, size, EMPTY, mtime);
+      const copy: FileCopy = {
+        fd,
+        path: member.path,
+        size,
+        left: size,
+        probed: false,
+        zeroFill: false,
+      };
+      // One byte more than the member, for the read that shows whether the file grew.
+      if (headerBytes.length + size + paddingAfter(size) < chunkSize - fill) {
+        out.set(headerBytes, fill);
+        fill += headerBytes.length;
+        copySome(copy);
+        out.fill(0, fill, fill + paddingAfter(size));
+        fill += paddingAfter(size);
+        return true;
+      }
+      handedOver = true;
+      return { header: Buffer.from(headerBytes), copy };
     } finally {
-      closeSync(fd);
+      if (!handedOver) closeSync(fd);
     }
-  }
+  };
 
-  function* addLink(
+  /** Add a symbolic link (its target, not what it points to). */
+  const addLink = (
     member: ArchiveMember,
     pathBytes: Buffer,
     name: Uint8Array,
-  ): Generator<Uint8Array, boolean> {
+  ): boolean | Pending => {
     let info: BigIntStats;
     let target: Buffer;
     try {
@@ -297,17 +363,21 @@ export function* tarChunks(
     } catch (error) {
       return skip(member.path, describe(error));
     }
-    yield* put(
-      header(
-        name,
-        info,
-        TarType.symlink,
-        0,
-        target,
-        mtimeOf(info, () => info),
-      ),
-    );
-    return true;
+    return putOrPend(header(name, info, TarType.symlink, 0, target, mtimeOf(info)));
+  };
+
+  /** Finish a member that did not fit at once; closes its file whatever happens. */
+  function* finish(pending: Pending): Generator<Uint8Array, void> {
+    try {
+      yield* put(pending.header);
+      const copy = pending.copy;
+      if (copy !== undefined) {
+        yield* copyAll(copy);
+        yield* zeros(paddingAfter(copy.size));
+      }
+    } finally {
+      if (pending.copy !== undefined) closeSync(pending.copy.fd);
+    }
   }
 
   for (const member of members) {
@@ -317,19 +387,23 @@ export function* tarChunks(
     if (ownPath !== undefined && isOwnPath(member.path, ownPath)) continue;
     const pathBytes = encodeFsName(member.path);
     const name = memberName(pathBytes);
-    let done: boolean;
+    let result: boolean | Pending;
     if (member.kind === "file") {
-      done =
+      result =
         member.stat === undefined || member.stat.isFile()
-          ? yield* addFile(member, pathBytes, name)
+          ? addFile(member, pathBytes, name)
           : skip(member.path, "it is not a regular file");
     } else {
-      done =
+      result =
         member.stat === undefined || member.stat.isSymbolicLink()
-          ? yield* addLink(member, pathBytes, name)
+          ? addLink(member, pathBytes, name)
           : skip(member.path, "it is not a symbolic link");
     }
-    if (done) {
+    if (result !== true && result !== false) {
+      yield* finish(result);
+      result = true;
+    }
+    if (result) {
       added++;
       options.onMember?.(added, flushed + fill);
     }
@@ -386,20 +460,22 @@ function inodeKey(info: Stats | BigIntStats): string {
 }
 
 /**
- * Python's `int(os.lstat(path).st_mtime)`. From `Stats`, whose millisecond time a double
- * holds to well under a microsecond, unless the time is negative or within 10 µs of the next
- * second, where Python's float of the exact time may round up: then from `exact()`'s
- * nanoseconds, as for `BigIntStats`.
+ * Python's `int(os.fstat(fd).st_mtime)` from the plain-number `Stats` of `fd`, whose
+ * millisecond time a double holds to well under a microsecond: exact unless the time is
+ * negative or within 10 µs of the next second, where Python's float of the exact time may
+ * round up; then from the nanoseconds of a BigInt fstat.
  */
-function mtimeOf(info: Stats | BigIntStats, exact: () => BigIntStats): number {
-  if (typeof info.mtimeMs === "number") {
-    const ms = info.mtimeMs;
-    const seconds = Math.floor(ms / 1000);
-    if (ms >= 0 && ms - seconds * 1000 < 999.99) return seconds;
-  }
-  const { mtimeNs } = typeof info.mtimeMs === "number" ? exact() : (info as BigIntStats);
-  let seconds = mtimeNs / NS_PER_SECOND;
-  let nanoseconds = mtimeNs % NS_PER_SECOND;
+function mtimeOfOpenFile(info: Stats, fd: number): number {
+  const ms = info.mtimeMs;
+  const seconds = Math.floor(ms / 1000);
+  if (ms >= 0 && ms - seconds * 1000 < 999.99) return seconds;
+  return mtimeOf(fstatSync(fd, { bigint: true }));
+}
+
+/** Python's `int(os.lstat(path).st_mtime)`, from the exact nanosecond time. */
+function mtimeOf(info: BigIntStats): number {
+  let seconds = info.mtimeNs / NS_PER_SECOND;
+  let nanoseconds = info.mtimeNs % NS_PER_SECOND;
   if (nanoseconds < 0n) {
     seconds -= 1n;
     nanoseconds += NS_PER_SECOND;
