@@ -173,6 +173,7 @@ const lines = [
   "same run. Wall time and peak RSS from GNU time (`%e`, `%M`). `tar czf` is GNU tar + gzip -6",
   "on the same tree; cback writes `targz` archives (parallel gzip, level 6). Each figure is",
   `the median time (the highest RSS) of ${ROUNDS} rounds that alternate tar and the three cback runs.`,
+  `cback runs with the node options of its shebang (${nodeOptions().join(" ") || "none"}; ADR 0009).`,
   "",
   `Machine: ${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",
