@@ -201,8 +201,9 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
     // on a connection of its own (Cedar's exact copy argv), so its login overlaps the
     // check's instead of following it. (A copy through the shared connection's multiplexer
     // measured about 7% slower than a direct one.) If the peer is not ready, the copy is
-    // stopped and nothing is published.
-    ...(options.shareConnection === undefined
+    // stopped and nothing is published. Not through `su`: su runs the command in a session
+    // of its own and passes SIGTERM to the shell only, so the scp would outlive the stop.
+    ...(options.shareConnection === undefined || options.localUser !== undefined
       ? {}
       : {
           async stageWhenReady(targetDir: string, ownership: Ownership | undefined) {

@@ -1,4 +1,14 @@
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountIds, ageFile, chownTree } from "../support/managed-pool.js";
@@ -171,6 +181,67 @@ describe("stage as root over a real sshd", () => {
         expect(pushed.uid).toBe(accountIds(user).uid);
       }
       // The transient copies of the indicators are gone.
+      expect(readdirSync(work)).toEqual([]);
+    },
+  );
+
+  it.runIf(isRoot)(
+    "a peer that is not ready, through su: no copy is started (su would not stop it), nothing is published",
+    async () => {
+      if (sshd === undefined) throw new Error("sshd did not start");
+      const [peerUser1 = ""] = sshd.users;
+      const [host1 = ""] = sshd.hosts;
+      const root = tempDir();
+      chmodSync(root, 0o755);
+      const collect1 = peerCollectDir(root, peerUser1);
+      rmSync(join(collect1, "cback.collect"));
+      // 64 GiB of holes: a copy of it would outlast the run's time limit by minutes.
+      execFileSync("truncate", ["-s", "64G", join(collect1, "huge.bin")]);
+      chownTree(collect1, peerUser1);
+      const work = join(root, "work");
+      mkdirSync(work);
+      chownTree(work, BACKUP_USER);
+      const staging = join(root, "staging");
+      mkdirSync(staging);
+      const config = join(root, "cback.conf");
+      writeFileSync(
+        config,
+        `<?xml version="1.0"?>
+<cb_config>
+  <options>
+    <starting_day>monday</starting_day>
+    <working_dir>${work}</working_dir>
+    <backup_user>${BACKUP_USER}</backup_user>
+    <backup_group>${BACKUP_GROUP}</backup_group>
+    <rcp_command>/usr/bin/scp -B -q</rcp_command>
+  </options>
+  <stage>
+    <staging_dir>${staging}</staging_dir>
+    <peer><name>${host1}</name><type>remote</type><collect_dir>${collect1}</collect_dir>
+      <backup_user>${peerUser1}</backup_user></peer>
+  </stage>
+</cb_config>
+`,
+      );
+      const log = join(root, "cback.log");
+      const result = await spawnCli(["--config", config, "--logfile", log, "--output", "stage"], {
+        env: { CBACK_LOCK_DIR: root },
+        timeoutMs: 25_000,
+      });
+      const logText = readFileSync(log, "utf8");
+      expect(result.status, logText).toBe(6);
+      expect(logText).toContain(`Peer [${host1}] was not ready to be staged.`);
+      // As root the copy waits for the check, as in Cedar: su would not pass a stop on to
+      // the scp, which would go on copying after the run.
+      expect(logText).not.toContain(`${collect1}/*`);
+      const daily = join(staging, utcDay(new Date()));
+      expect(readdirSync(daily).sort()).toEqual([host1, "cback.stage"].sort());
+      expect(readdirSync(join(daily, host1))).toEqual([]);
+      expect(existsSync(join(collect1, "cback.stage"))).toBe(false);
+      const copying = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line.includes(`${collect1}/*`));
+      expect(copying).toEqual([]);
       expect(readdirSync(work)).toEqual([]);
     },
   );
