@@ -7,17 +7,13 @@ import { cpus, totalmem } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { shebangNodeOptions } from "./node-options.mjs";
 
 const project = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CBACK_BENCH_DIR ?? "/tmp/cback-bench";
 const cback = join(project, "dist/cli/cback.js");
-// Node options from the command's shebang (`#!/usr/bin/env -S node <options>`), so cback runs
-// here exactly as the installed `cback` command runs.
-const nodeOptions = () =>
-  (readFileSync(cback, "utf8").split("\n")[0] ?? "")
-    .replace(/^#!\/usr\/bin\/env -S node/, "")
-    .split(" ")
-    .filter((word) => word.startsWith("--"));
+// Read when used: the build that `npm run bench` starts with may rewrite the file.
+const nodeOptions = () => shebangNodeOptions(cback);
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const notToday = DAYS[(new Date().getDay() + 3) % 7];
 

@@ -17,15 +17,12 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { shebangNodeOptions } from "./node-options.mjs";
 
 const project = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.CBACK_BENCH_DIR ?? "/tmp/cback-bench";
 const cback = join(project, "dist/cli/cback.js");
-// Node options from the command's shebang, as the installed `cback` command runs.
-const nodeOptions = (readFileSync(cback, "utf8").split("\n")[0] ?? "")
-  .replace(/^#!\/usr\/bin\/env -S node/, "")
-  .split(" ")
-  .filter((word) => word.startsWith("--"));
+const nodeOptions = shebangNodeOptions(cback);
 if (process.getuid?.() !== 0)
   throw new Error("run the stage benchmark as root (it runs sshd and switches users)");
 

@@ -16,6 +16,7 @@ import { freePort, startSshd, type TestSshd } from "../../test/support/sshd.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import type { Config, LocalPeerConfig, RemotePeerConfig } from "../config/types.js";
 import { ActionError } from "../errors/cback-error.js";
+import type { ToolRunner } from "../exec/tool-runner.js";
 import { findAccountId } from "../log/account-names.js";
 import { stageAction } from "./stage.js";
 
@@ -77,6 +78,32 @@ const TARS = { "etc.tar.gz": "etc archive", "home.tar.bz2": "home archive" };
 
 function user(index: number): string {
   return sshd.users[index] ?? sshd.users[0] ?? "";
+}
+
+/**
+ * A runner that records the argv of every command it runs and how each ended (`exit N` or
+ * the error's name), then runs it for real.
+ */
+function recordingRunner(runner: ToolRunner) {
+  const ran: string[][] = [];
+  const endings: string[] = [];
+  const recording: ToolRunner = {
+    ...runner,
+    run: (inv, opts) => {
+      const index = ran.push([inv.program, ...inv.args]) - 1;
+      return runner.run(inv, opts).then(
+        (result) => {
+          endings[index] = `exit ${result.status}`;
+          return result;
+        },
+        (error: unknown) => {
+          endings[index] = (error as Error).name;
+          throw error;
+        },
+      );
+    },
+  };
+  return { runner: recording, ran, endings };
 }
 
 describe("stage with a real sshd on loopback", () => {
@@ -262,15 +289,7 @@ describe("stage sharing one ssh connection per remote peer (beyond Cedar)", () =
       stage: { ...base.stage, ...(shareConnection === undefined ? {} : { shareConnection }) },
     };
     const { ctx } = actionContext(cfg, { now: THURSDAY });
-    const ran: string[][] = [];
-    const runner = ctx.runner;
-    const recording = {
-      ...runner,
-      run: (inv: Parameters<typeof runner.run>[0], opts?: Parameters<typeof runner.run>[1]) => {
-        ran.push([inv.program, ...inv.args]);
-        return runner.run(inv, opts);
-      },
-    };
+    const { runner: recording, ran } = recordingRunner(ctx.runner);
     const loginsBefore = sshd.acceptedLogins();
     await stageAction({ ...ctx, runner: recording });
     const logins = sshd.acceptedLogins() - loginsBefore;
@@ -330,25 +349,7 @@ describe("stage sharing one ssh connection per remote peer (beyond Cedar)", () =
       [{ type: "remote", name: "127.0.0.2", collectDir: remote, backupUser: user(0) }],
     );
     const { ctx, logger } = actionContext(cfg, { now: THURSDAY });
-    const ran: string[][] = [];
-    const endings: string[] = [];
-    const runner = ctx.runner;
-    const recording = {
-      ...runner,
-      run: (inv: Parameters<typeof runner.run>[0], opts?: Parameters<typeof runner.run>[1]) => {
-        const index = ran.push([inv.program, ...inv.args]) - 1;
-        return runner.run(inv, opts).then(
-          (result) => {
-            endings[index] = `exit ${result.status}`;
-            return result;
-          },
-          (error: unknown) => {
-            endings[index] = (error as Error).name;
-            throw error;
-          },
-        );
-      },
-    };
+    const { runner: recording, ran, endings } = recordingRunner(ctx.runner);
     await expect(stageAction({ ...ctx, runner: recording })).rejects.toThrow(
       "Staging failed for peer(s): [127.0.0.2].",
     );

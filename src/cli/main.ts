@@ -84,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       output: options.output || options.debug,
       stdout: io.stdout,
       now,
+      env: io.env,
     });
   } catch (error) {
     if (options.stack) return escaped(error, io);

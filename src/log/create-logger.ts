@@ -20,8 +20,10 @@ export interface CreateLoggerOptions {
   readonly stdout: TextStream;
   /** Clock for the log-file timestamps; the system clock by default. */
   readonly now?: () => Date;
-  /** Zone of the log-file timestamps; the process's local zone by default. */
+  /** Zone of the log-file timestamps; the local zone by default (see `env`). */
   readonly timeZone?: string;
+  /** Environment whose `TZ` picks the local zone of the timestamps; none: `TZ` unset. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Account databases for the owner lookup; the system's by default. */
   readonly accountFiles?: AccountFiles;
   /** Called when a log-file write fails (the record is lost, the run goes on). */
@@ -54,6 +56,7 @@ export function createLogger(options: CreateLoggerOptions): CliLogger {
     output: options.output,
     now: options.now ?? (() => new Date()),
     ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.onWriteError === undefined ? {} : { onError: options.onWriteError }),
   });
   const screenSink = createConsoleSink({

@@ -131,8 +131,10 @@ export interface FileSinkOptions {
   readonly output: boolean;
   /** The clock that stamps each line. */
   readonly now: () => Date;
-  /** Zone of the timestamps; the process's local zone by default. */
+  /** Zone of the timestamps; the local zone by default (see `env`). */
   readonly timeZone?: string;
+  /** Environment whose `TZ` picks the local zone, as the C library's would; none: `TZ` unset. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called when a write fails; the record is then lost and logging goes on. */
   readonly onError?: (error: unknown) => void;
 }
@@ -145,7 +147,10 @@ export interface FileSinkOptions {
 export function createFileSink(file: LogFile, options: FileSinkOptions): LogSink {
   const threshold = options.debug ? LEVEL_RANK.debug : LEVEL_RANK.info;
   const keepOutput = options.output || options.debug;
-  const timestamp = createTimestampFormatter(options.timeZone);
+  const timestamp = createTimestampFormatter(
+    options.timeZone,
+    options.env === undefined ? {} : { env: options.env },
+  );
   return {
     write(record) {
       let line: string;

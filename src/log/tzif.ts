@@ -10,9 +10,12 @@ import { fixedZone, parsePosixTz, type LocalTimeType, type ZoneRules } from "./p
 export type { LocalTimeType, ZoneRules } from "./posix-tz.js";
 export { parsePosixTz } from "./posix-tz.js";
 
-/** Where {@link loadZoneRules} looks; the defaults are the process's environment and disk. */
+/** Where {@link loadZoneRules} looks; the defaults are the system's disk and no `TZ`. */
 export interface ZoneSource {
-  /** Environment holding `TZ` (and `TZDIR`); `process.env` by default. */
+  /**
+   * Environment holding `TZ` (and `TZDIR`), as the CLI passes it on; without one, `TZ` is
+   * unset and the system zone (`/etc/localtime`) applies.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Reads a whole file; throws when it cannot. `fs.readFileSync` by default. */
   readonly readFile?: (path: string) => Uint8Array;
@@ -61,7 +64,7 @@ export function loadZoneRules(timeZone?: string, source: ZoneSource = {}): ZoneR
     return readZoneFile(`${zoneinfoDir}/${timeZone}`);
   }
 
-  const env = source.env ?? processEnv();
+  const env = source.env ?? {};
   const tz = env["TZ"];
   if (tz === undefined) return readZoneFile(LOCALTIME_FILE);
   // glibc: a leading colon means "implementation defined"; it tries a file, then POSIX syntax.
@@ -78,13 +81,6 @@ export function loadZoneRules(timeZone?: string, source: ZoneSource = {}): ZoneR
     if (rules !== undefined) return rules;
   }
   return parsePosixTz(name);
-}
-
-function processEnv(): Readonly<Record<string, string | undefined>> {
-  // The C library reads TZ from the environment on its own (and Intl did too); callers can
-  // inject `env` instead, and the CLI's callers need no change for the default.
-  // eslint-disable-next-line no-restricted-globals, no-restricted-properties -- see above
-  return process.env;
 }
 
 function isSafeZoneName(name: string): boolean {

@@ -59,6 +59,17 @@ describe("exit codes of the built cback", () => {
     expect(r.stdout).toContain(`Node.js ${process.version}`);
   });
 
+  it("0: the log file's timestamps follow TZ, as the C library's (and so Cedar's) do", async () => {
+    const { dir, base, env } = setup();
+    const r = await spawnCli([...base, "validate"], { env: { ...env, TZ: "Europe/Berlin" } });
+    expect(r.status).toBe(0);
+    const lines = readFileSync(join(dir, "cback.log"), "utf8").trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d CES?T --> /);
+    }
+  });
+
   it("0: a valid configuration runs validate and reports success", async () => {
     const { base, env } = setup();
     const r = await spawnCli([...base, "--verbose", "validate"], { env });

@@ -68,6 +68,46 @@ function utcDay(date: Date): string {
   return `${date.getUTCFullYear()}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())}`;
 }
 
+/**
+ * The master's side as root: a working dir the backup user owns (the su copies write the
+ * transient indicators there: the operator's job, §3.3), a staging dir and a config staging
+ * `peers`.
+ */
+function masterSetup(root: string, peers: readonly { host: string; dir: string; user: string }[]) {
+  const work = join(root, "work");
+  mkdirSync(work);
+  chownTree(work, BACKUP_USER);
+  const staging = join(root, "staging");
+  mkdirSync(staging);
+  const config = join(root, "cback.conf");
+  const peerXml = peers
+    .map(
+      ({ host, dir, user }) =>
+        `    <peer><name>${host}</name><type>remote</type><collect_dir>${dir}</collect_dir>
+      <backup_user>${user}</backup_user></peer>
+`,
+    )
+    .join("");
+  writeFileSync(
+    config,
+    `<?xml version="1.0"?>
+<cb_config>
+  <options>
+    <starting_day>monday</starting_day>
+    <working_dir>${work}</working_dir>
+    <backup_user>${BACKUP_USER}</backup_user>
+    <backup_group>${BACKUP_GROUP}</backup_group>
+    <rcp_command>/usr/bin/scp -B -q</rcp_command>
+  </options>
+  <stage>
+    <staging_dir>${staging}</staging_dir>
+${peerXml}  </stage>
+</cb_config>
+`,
+  );
+  return { work, staging, config, log: join(root, "cback.log") };
+}
+
 describe("stage as root over a real sshd", () => {
   it.runIf(isRoot)(
     "copies as the backup user through su: files owned by backup_user:backup_group, scp's modes, cback.stage pushed as the peer's login",
@@ -79,35 +119,10 @@ describe("stage as root over a real sshd", () => {
       chmodSync(root, 0o755);
       const collect1 = peerCollectDir(root, peerUser1);
       const collect2 = peerCollectDir(root, peerUser2);
-      // The su copies write the transient indicators here: the operator's job (§3.3).
-      const work = join(root, "work");
-      mkdirSync(work);
-      chownTree(work, BACKUP_USER);
-      const staging = join(root, "staging");
-      mkdirSync(staging);
-      const config = join(root, "cback.conf");
-      writeFileSync(
-        config,
-        `<?xml version="1.0"?>
-<cb_config>
-  <options>
-    <starting_day>monday</starting_day>
-    <working_dir>${work}</working_dir>
-    <backup_user>${BACKUP_USER}</backup_user>
-    <backup_group>${BACKUP_GROUP}</backup_group>
-    <rcp_command>/usr/bin/scp -B -q</rcp_command>
-  </options>
-  <stage>
-    <staging_dir>${staging}</staging_dir>
-    <peer><name>${host1}</name><type>remote</type><collect_dir>${collect1}</collect_dir>
-      <backup_user>${peerUser1}</backup_user></peer>
-    <peer><name>${host2}</name><type>remote</type><collect_dir>${collect2}</collect_dir>
-      <backup_user>${peerUser2}</backup_user></peer>
-  </stage>
-</cb_config>
-`,
-      );
-      const log = join(root, "cback.log");
+      const { work, staging, config, log } = masterSetup(root, [
+        { host: host1, dir: collect1, user: peerUser1 },
+        { host: host2, dir: collect2, user: peerUser2 },
+      ]);
       const started = Date.now();
       const day = utcDay(new Date());
 
@@ -198,32 +213,9 @@ describe("stage as root over a real sshd", () => {
       // 64 GiB of holes: a copy of it would outlast the run's time limit by minutes.
       execFileSync("truncate", ["-s", "64G", join(collect1, "huge.bin")]);
       chownTree(collect1, peerUser1);
-      const work = join(root, "work");
-      mkdirSync(work);
-      chownTree(work, BACKUP_USER);
-      const staging = join(root, "staging");
-      mkdirSync(staging);
-      const config = join(root, "cback.conf");
-      writeFileSync(
-        config,
-        `<?xml version="1.0"?>
-<cb_config>
-  <options>
-    <starting_day>monday</starting_day>
-    <working_dir>${work}</working_dir>
-    <backup_user>${BACKUP_USER}</backup_user>
-    <backup_group>${BACKUP_GROUP}</backup_group>
-    <rcp_command>/usr/bin/scp -B -q</rcp_command>
-  </options>
-  <stage>
-    <staging_dir>${staging}</staging_dir>
-    <peer><name>${host1}</name><type>remote</type><collect_dir>${collect1}</collect_dir>
-      <backup_user>${peerUser1}</backup_user></peer>
-  </stage>
-</cb_config>
-`,
-      );
-      const log = join(root, "cback.log");
+      const { work, staging, config, log } = masterSetup(root, [
+        { host: host1, dir: collect1, user: peerUser1 },
+      ]);
       const result = await spawnCli(["--config", config, "--logfile", log, "--output", "stage"], {
         env: { CBACK_LOCK_DIR: root },
         timeoutMs: 25_000,
