@@ -68,10 +68,20 @@ function generate(name, files, perDir, averageSize, seed) {
   return root;
 }
 
+// Every measured command (tar and cback alike) gets the environment cron gives a job, not
+// this shell's: a variable such as NODE_EXTRA_CA_CERTS (set on our build machines) makes each
+// node process read a certificate bundle at start-up, about 40 ms that a cron job never pays.
+const CRON_ENV = {
+  PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+  HOME: process.env.HOME ?? "/root",
+  LOGNAME: process.env.LOGNAME ?? "root",
+  SHELL: "/bin/sh",
+};
+
 function timed(argv, env = {}) {
   const r = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], {
     encoding: "utf8",
-    env: { ...process.env, ...env },
+    env: { ...CRON_ENV, ...env },
     maxBuffer: 64 * 1024 * 1024,
   });
   const last = r.stderr.trim().split("\n").pop() ?? "";
@@ -173,6 +183,8 @@ const lines = [
   "on the same tree; cback writes `targz` archives (parallel gzip, level 6). Each figure is",
   `the median time (the highest RSS) of ${ROUNDS} rounds that alternate tar and the four cback runs.`,
   `cback runs with the node options of its shebang (${nodeOptions().join(" ") || "none"}; ADR 0009).`,
+  "Every command runs with the environment cron gives a job (PATH, HOME, LOGNAME, SHELL), not the",
+  "benchmarking shell's: NODE_EXTRA_CA_CERTS, set on the build machines, adds ~40 ms to each node start.",
   "",
   `Machine: ${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",

@@ -617,7 +617,7 @@ describe("Cedar's reading rules (cedar-core.md §2.1)", () => {
     expect(
       issuesOf(parseConfig("<cb_config>\n  <purge>\n</cb_config>", { file: "x.conf" })),
     ).toMatchInlineSnapshot(
-      `"x.conf:2:10: unable to parse XML document: Opening and ending tag mismatch: "purge" != "cb_config""`,
+      `"x.conf:3:1: unable to parse XML document: closing tag </cb_config> does not match <purge> opened at 2:3"`,
     );
   });
 });

@@ -4,7 +4,6 @@
  * library's entry point for running actions; cli/ only wires processes to it.
  */
 import type { ActionContext, ActionHandler } from "../actions/action-context.js";
-import { collectAction } from "../actions/collect.js";
 import { createValidateAction, type ValidateInput } from "../actions/validate.js";
 import type { ActionHook } from "../config/types.js";
 import type { XmlNode } from "../config/xml/xml-node.js";
@@ -46,7 +45,7 @@ export function createBuiltinActions(
   validate: ValidateInput,
 ): Readonly<Record<string, ActionHandler>> {
   return {
-    collect: collectAction,
+    collect: async (ctx) => (await import("../actions/collect.js")).collectAction(ctx),
     stage: async (ctx) => (await import("../actions/stage.js")).stageAction(ctx),
     store: notImplementedAction("store"),
     purge: async (ctx) => (await import("../actions/purge.js")).purgeAction(ctx),
