@@ -87,12 +87,13 @@ function fsyncFile(path: string): void {
 }
 
 /**
- * How often {@link syncFilesWhileCopying} looks for files the copy has finished. Short, so
- * that few finished files are left to fsync after the copy ends (each 16 MiB file costs
- * ~9 ms there); a pass that takes long (a peer with very many files) stretches the pause to
- * {@link PASS_SHARE} times the listing's length, so listing never takes much of a core.
+ * How often {@link syncFilesWhileCopying} looks for files the copy has finished. (50 ms
+ * left fewer files to fsync after the copy, but slowed the copy more than that saved: each
+ * fsync commits the journal while scp writes.) A pass whose listing takes long (a peer with
+ * very many files) stretches the pause to {@link PASS_SHARE} times the listing's length,
+ * so listing never takes much of a core.
  */
-const EARLY_SYNC_INTERVAL_MS = 50;
+const EARLY_SYNC_INTERVAL_MS = 150;
 const PASS_SHARE = 5;
 
 async function fsyncFileAsync(path: string): Promise<void> {
