@@ -197,6 +197,9 @@ async function execute(
     overrides: prepared.overrides,
     logger,
     logOutput: options.output || options.debug,
+    signalProcess: (pid, signal) => {
+      process.kill(pid, signal);
+    },
   });
   await runActions(
     {

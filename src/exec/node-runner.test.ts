@@ -35,6 +35,37 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 const sh = (script: string) => ({ program: "sh", args: ["-c", script] });
 
+/** The pid a script wrote to `path`, once the file is there. */
+async function waitForPid(path: string): Promise<number> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    try {
+      return Number((await readFile(path, "utf8")).trim());
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  throw new Error(`no pid in ${path}`);
+}
+
+/** Whether process `pid` is gone (or a zombie) within `ms`. */
+async function processEnds(pid: number, ms: number): Promise<boolean> {
+  for (let waited = 0; waited <= ms; waited += 20) {
+    let state: string | undefined;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      state = stat
+        .slice(stat.lastIndexOf(")") + 1)
+        .trim()
+        .split(" ")[0];
+    } catch {
+      return true;
+    }
+    if (state === "Z" || state === "X") return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
 describe("createNodeRunner().run", () => {
   it("returns the output lines of a successful program", async () => {
     const { runner } = setup();
@@ -252,6 +283,38 @@ describe("createNodeRunner().run", () => {
     }, 100);
     await expect(running).rejects.toBeInstanceOf(InterruptedError);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  // What `su -c` does: the stop reaches the shell only, which ends and leaves its scp
+  // running. With signalProcess the runner stops the programs it started as well.
+  it.each([
+    ["stops what it started too, with signalProcess", true],
+    ["stops only the program itself, without", false],
+  ])("on abort %s", async (_what, withSignal) => {
+    const dir = await tempDir();
+    const pidFile = join(dir, "pid");
+    const { runner } = setup(
+      withSignal ? { signalProcess: (pid, signal) => process.kill(pid, signal) } : {},
+    );
+    expect(runner.stopsProcessTrees).toBe(withSignal);
+    const controller = new AbortController();
+    const running = runner.run(
+      sh(
+        `sleep 30 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; trap 'exit 0' TERM; wait`,
+      ),
+      { signal: controller.signal },
+    );
+    const grandchild = await waitForPid(pidFile);
+    onTestFinished(() => {
+      try {
+        process.kill(grandchild, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    });
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(InterruptedError);
+    expect(await processEnds(grandchild, 2000)).toBe(withSignal);
   });
 
   it("does not start anything when the signal is already aborted", async () => {

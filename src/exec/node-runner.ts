@@ -8,6 +8,7 @@ import type { Logger } from "../log/logger.js";
 import { formatCommandLine, pythonRepr, redactArgs, redactText } from "./command-line.js";
 import { sanitizeEnvironment } from "./environment.js";
 import { LineTail, readLines } from "./output-lines.js";
+import { descendantPids } from "./process-tree.js";
 import type {
   Invocation,
   PipelineOptions,
@@ -28,7 +29,16 @@ export interface NodeRunnerOptions {
   readonly logOutput?: boolean;
   /** Milliseconds between SIGTERM and SIGKILL when a run is aborted (default 5000). */
   readonly killGraceMs?: number;
+  /**
+   * Send a signal to any process (the CLI passes `process.kill`). With it, an aborted
+   * program is stopped with every process it started (found in `/proc`), not only itself:
+   * `su -c` passes a SIGTERM on to its shell alone, so an scp it ran would go on.
+   */
+  readonly signalProcess?: (pid: number, signal: NodeJS.Signals) => void;
 }
+
+/** How often an aborted program's new descendants are looked for until it ends. */
+const TREE_RESCAN_MS = 50;
 
 /** Lines of output kept for the error when a program fails. */
 const TAIL_LINES = 20;
@@ -116,18 +126,44 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
       return;
     }
     child.once("exit", closeStreams);
-    child.kill("SIGTERM");
+    const running = () => child.exitCode === null && child.signalCode === null;
+    const { signalProcess } = options;
+    const { pid } = child;
+    // Descendants first: once the child is gone, they belong to init and cannot be found.
+    const signalTree = (signal: NodeJS.Signals): void => {
+      if (signalProcess !== undefined && pid !== undefined) {
+        for (const descendant of descendantPids(pid)) {
+          try {
+            signalProcess(descendant, signal);
+          } catch {
+            // it ended meanwhile
+          }
+        }
+      }
+      if (running()) child.kill(signal);
+    };
+    signalTree("SIGTERM");
+    // A shell may still start a program after the first look: look again until it ends.
+    const rescan =
+      signalProcess === undefined
+        ? undefined
+        : setInterval(() => {
+            if (running()) signalTree("SIGTERM");
+          }, TREE_RESCAN_MS);
+    rescan?.unref();
     const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (running()) signalTree("SIGKILL");
     }, graceMs);
     timer.unref();
     child.once("exit", () => {
       clearTimeout(timer);
+      if (rescan !== undefined) clearInterval(rescan);
     });
   };
 
   return {
     resolve,
+    stopsProcessTrees: options.signalProcess !== undefined,
 
     async run(inv: Invocation, opts: RunOptions = {}): Promise<RunOutput> {
       const program = opts.skipOverrides === true ? inv.program : resolve(inv.program);

@@ -76,4 +76,9 @@ export interface ToolRunner {
   pipeline(stages: readonly Invocation[], toFile: string, opts?: PipelineOptions): Promise<void>;
   /** The path a program name resolves to through the overrides (itself when none applies). */
   resolve(program: string): string;
+  /**
+   * Whether an aborted program is stopped together with every process it started (so a
+   * stop reaches an scp run by `su -c`); absent means only the program itself is signalled.
+   */
+  readonly stopsProcessTrees?: boolean;
 }

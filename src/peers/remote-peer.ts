@@ -201,9 +201,11 @@ export function createRemotePeer(options: RemotePeerOptions): StagePeer {
     // on a connection of its own (Cedar's exact copy argv), so its login overlaps the
     // check's instead of following it. (A copy through the shared connection's multiplexer
     // measured about 7% slower than a direct one.) If the peer is not ready, the copy is
-    // stopped and nothing is published. Not through `su`: su runs the command in a session
-    // of its own and passes SIGTERM to the shell only, so the scp would outlive the stop.
-    ...(options.shareConnection === undefined || options.localUser !== undefined
+    // stopped and nothing is published. Through `su` only with a runner that stops whole
+    // process trees: su runs the command in a session of its own and passes SIGTERM to the
+    // shell only, so the scp would outlive a stop of su alone.
+    ...(options.shareConnection === undefined ||
+    (options.localUser !== undefined && runner.stopsProcessTrees !== true)
       ? {}
       : {
           async stageWhenReady(targetDir: string, ownership: Ownership | undefined) {

@@ -201,7 +201,7 @@ describe("stage as root over a real sshd", () => {
   );
 
   it.runIf(isRoot)(
-    "a peer that is not ready, through su: no copy is started (su would not stop it), nothing is published",
+    "a peer that is not ready, through su: the copy started beside the check is stopped with everything su ran, nothing is published",
     async () => {
       if (sshd === undefined) throw new Error("sshd did not start");
       const [peerUser1 = ""] = sshd.users;
@@ -223,17 +223,21 @@ describe("stage as root over a real sshd", () => {
       const logText = readFileSync(log, "utf8");
       expect(result.status, logText).toBe(6);
       expect(logText).toContain(`Peer [${host1}] was not ready to be staged.`);
-      // As root the copy waits for the check, as in Cedar: su would not pass a stop on to
-      // the scp, which would go on copying after the run.
-      expect(logText).not.toContain(`${collect1}/*`);
+      // The copy started beside the readiness check, through su like every copy. su passes
+      // a stop to its shell only: the runner stops the scp it ran as well, or the copy of
+      // 64 GiB would go on after the run.
+      expect(logText).toContain(`${collect1}/*`);
+      expect(logText).toMatch(/Executing command \['su'\] with args \[[^\n]*\/\*/);
       const daily = join(staging, utcDay(new Date()));
       expect(readdirSync(daily).sort()).toEqual([host1, "cback.stage"].sort());
       expect(readdirSync(join(daily, host1))).toEqual([]);
       expect(existsSync(join(collect1, "cback.stage"))).toBe(false);
       const copying = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
         .split("\n")
-        .filter((line) => line.includes(`${collect1}/*`));
+        .filter((line) => line.includes(collect1));
       expect(copying).toEqual([]);
+      // No partial directory left, and the copy never got far.
+      expect(readdirSync(daily).filter((name) => name.includes(".partial-"))).toEqual([]);
       expect(readdirSync(work)).toEqual([]);
     },
   );
