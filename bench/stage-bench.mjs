@@ -80,19 +80,20 @@ for (const dir of [work, staging, join(root, "scp")]) {
   chownSync(dir, uid, gid);
 }
 
-function asUser(argv) {
+// `asRoot` runs the command as root (a cron job of root's): cback then copies as the
+// backup user through `su`, as Cedar does.
+function asUser(argv, asRoot = false) {
   // Write back what earlier runs left dirty first, so that no run pays for the writeback of
   // another: scp leaves 1 GiB dirty in the page cache, stage fsyncs what it staged.
   execFileSync("sync");
   const start = process.hrtime.bigint();
-  const r = spawnSync(
-    "setpriv",
-    ["--reuid", String(uid), "--regid", String(gid), "--init-groups", ...argv],
-    {
-      encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: root, CBACK_LOCK_DIR: work },
-    },
-  );
+  const [program, ...args] = asRoot
+    ? argv
+    : ["setpriv", "--reuid", String(uid), "--regid", String(gid), "--init-groups", ...argv];
+  const r = spawnSync(program, args, {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, HOME: root, CBACK_LOCK_DIR: work },
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.status}\n${r.stdout}\n${r.stderr}`);
   return seconds;
@@ -136,7 +137,7 @@ try {
     ]);
   };
   // Each run stages into an empty staging dir, as on a new day.
-  const stage = (name, peerCount, concurrency) => {
+  const stage = (name, peerCount, concurrency, asRoot = false) => {
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging);
     chownSync(staging, uid, gid);
@@ -147,16 +148,19 @@ try {
       execFileSync("sh", ["-c", 'cat "$0"/* > /dev/null', dir]);
     }
     const config = stageConfig(name, peerCount, concurrency);
-    return asUser([
-      process.execPath,
-      ...nodeOptions,
-      cback,
-      "-c",
-      config,
-      "-l",
-      join(work, `${name}.log`),
-      "stage",
-    ]);
+    return asUser(
+      [
+        process.execPath,
+        ...nodeOptions,
+        cback,
+        "-c",
+        config,
+        "-l",
+        join(work, `${name}.log`),
+        "stage",
+      ],
+      asRoot,
+    );
   };
   // For context: the same scp followed by `sync -f` of its target, which makes the copy as
   // durable as stage makes its own (stage fsyncs what it staged before publishing it).
@@ -176,17 +180,21 @@ try {
   const scpTimes = [];
   const oneTimes = [];
   const scpSyncTimes = [];
+  const rootTimes = [];
   for (let round = 0; round < ROUNDS; round++) {
     scpTimes.push(scpOnce());
     oneTimes.push(stage("one", 1, 1));
     scpSyncTimes.push(scpSyncOnce());
+    rootTimes.push(stage("root", 1, 1, true));
   }
   const scp = median(scpTimes);
   const one = median(oneTimes);
   const scpSync = median(scpSyncTimes);
-  console.log(JSON.stringify({ scpTimes, oneTimes, scpSyncTimes }));
+  const asRoot = median(rootTimes);
+  console.log(JSON.stringify({ scpTimes, oneTimes, scpSyncTimes, rootTimes }));
   rows.push(["`scp -r`, 1 peer", scp, mib(1) / scp]);
   rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
+  rows.push(["`cback stage` as root (copies through `su`), 1 peer", asRoot, mib(1) / asRoot]);
   rows.push(["`scp -r` then `sync -f` (durable like stage), 1 peer", scpSync, mib(1) / scpSync]);
   for (const [label, name, peerCount, concurrency] of [
     ["`cback stage`, 3 peers, sequential", "seq", 3, 1],
@@ -206,7 +214,7 @@ const table = [
   "(64 incompressible files of 16 MiB), the same scp options and user for every row, and a",
   "`sync` before each run (outside its time) so that no run pays for another's writeback; the",
   "peers' files are read into the page cache before each stage run, as `scp -r` finds the first's.",
-  `The first three rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
+  `The first four rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
   "",
   "| run | wall time | throughput | vs scp |",
   "| --- | --- | --- | --- |",

@@ -164,9 +164,9 @@ export async function syncFilesWhileCopying(
     await pause();
     wake = undefined;
     try {
-      const listStart = performance.now();
+      const listStart = Date.now();
       const finished = copied() ? [] : finishedFiles(partial);
-      listMs = performance.now() - listStart;
+      listMs = Date.now() - listStart;
       for (const file of finished) {
         if (copied()) break;
         if (synced.has(file)) continue;
