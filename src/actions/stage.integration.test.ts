@@ -180,8 +180,10 @@ describe("stage with a real sshd on loopback", () => {
     );
     expect(reason).toContain("Command: /usr/bin/scp -B -q -F /dev/null -P ");
     expect(reason).toContain(`${user(0)}@127.0.0.1:${down}/cback.collect`);
-    // scp's -q also silences ssh's "Connection refused"; scp itself still says why.
-    expect(reason).toMatch(/; output: .*Connection closed/);
+    // scp's -q also silences ssh's "Connection refused"; scp itself still says why, in one
+    // of two words: it races its ssh's exit and says "lost connection" (status 1) instead of
+    // "Connection closed" (255) about one time in four when the machine is busy.
+    expect(reason).toMatch(/; output: .*(Connection closed|lost connection)/);
   });
 
   it("re-staging the same day: the local peer succeeds again, the remote one finds no new files", async () => {
