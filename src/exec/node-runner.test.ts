@@ -317,6 +317,35 @@ describe("createNodeRunner().run", () => {
     expect(await processEnds(grandchild, 2000)).toBe(withSignal);
   });
 
+  it("on abort also stops what the program starts after the first look", async () => {
+    const dir = await tempDir();
+    const pidFile = join(dir, "pid");
+    const ready = join(dir, "ready");
+    const { runner } = setup({
+      killGraceMs: 20_000,
+      signalProcess: (pid, signal) => process.kill(pid, signal),
+    });
+    const controller = new AbortController();
+    // On SIGTERM the shell starts a new program and waits for it (a late child).
+    const script = `trap 'sleep 30 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait; exit 0' TERM; touch ${ready}; while :; do sleep 0.05; done`;
+    const started = Date.now();
+    const running = runner.run(sh(script), { signal: controller.signal });
+    await waitForPid(ready).catch(() => undefined);
+    controller.abort();
+    const late = await waitForPid(pidFile);
+    onTestFinished(() => {
+      try {
+        process.kill(late, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    });
+    await expect(running).rejects.toBeInstanceOf(InterruptedError);
+    expect(await processEnds(late, 2000)).toBe(true);
+    // Well before the SIGKILL of the grace period.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("does not start anything when the signal is already aborted", async () => {
     const dir = await tempDir();
     const { runner } = setup();

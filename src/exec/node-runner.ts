@@ -130,29 +130,34 @@ export function createNodeRunner(options: NodeRunnerOptions): ToolRunner {
     const { signalProcess } = options;
     const { pid } = child;
     // Descendants first: once the child is gone, they belong to init and cannot be found.
-    const signalTree = (signal: NodeJS.Signals): void => {
-      if (signalProcess !== undefined && pid !== undefined) {
-        for (const descendant of descendantPids(pid)) {
-          try {
-            signalProcess(descendant, signal);
-          } catch {
-            // it ended meanwhile
-          }
+    // Each process gets a signal once (SIGKILL aside), however often the tree is looked at.
+    const terminated = new Set<number>();
+    const signalDescendants = (signal: NodeJS.Signals): void => {
+      if (signalProcess === undefined || pid === undefined) return;
+      for (const descendant of descendantPids(pid)) {
+        if (signal === "SIGTERM" && terminated.has(descendant)) continue;
+        terminated.add(descendant);
+        try {
+          signalProcess(descendant, signal);
+        } catch {
+          // it ended meanwhile
         }
       }
-      if (running()) child.kill(signal);
     };
-    signalTree("SIGTERM");
+    signalDescendants("SIGTERM");
+    child.kill("SIGTERM");
     // A shell may still start a program after the first look: look again until it ends.
     const rescan =
       signalProcess === undefined
         ? undefined
         : setInterval(() => {
-            if (running()) signalTree("SIGTERM");
+            if (running()) signalDescendants("SIGTERM");
           }, TREE_RESCAN_MS);
     rescan?.unref();
     const timer = setTimeout(() => {
-      if (running()) signalTree("SIGKILL");
+      if (!running()) return;
+      signalDescendants("SIGKILL");
+      child.kill("SIGKILL");
     }, graceMs);
     timer.unref();
     child.once("exit", () => {
