@@ -164,18 +164,14 @@ async function stageOnePeer(
   };
   const targetDir = join(dailyDir, peer.name);
   try {
-    let copy: () => Promise<number | undefined>;
-    if (peer.stageWhenReady === undefined) {
-      if (!(await peer.isReady())) return notReady();
-      const ownership = ownershipForStaging();
-      copy = () => peer.stage(targetDir, ownership);
-    } else {
-      const ownership = ownershipForStaging();
-      const stageWhenReady = peer.stageWhenReady.bind(peer);
-      copy = () => stageWhenReady(targetDir, ownership);
-    }
+    // A peer that can check and copy in one step (stageWhenReady) is asked only once.
+    if (peer.stageWhenReady === undefined && !(await peer.isReady())) return notReady();
+    const ownership = ownershipForStaging();
     try {
-      const count = await copy();
+      const count =
+        peer.stageWhenReady === undefined
+          ? await peer.stage(targetDir, ownership)
+          : await peer.stageWhenReady(targetDir, ownership);
       if (count === undefined) return notReady();
       logger.info(`Staged ${count} files for peer [${peer.name}].`);
       await peer.writeStageIndicator();

@@ -15,8 +15,6 @@ function fakeProc(processes: readonly [pid: number, comm: string, ppid: number][
     mkdirSync(join(root, String(pid)));
     writeFileSync(join(root, String(pid), "stat"), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1`);
   }
-  mkdirSync(join(root, "self"));
-  writeFileSync(join(root, "uptime"), "1.0 1.0");
   return root;
 }
 

@@ -89,12 +89,9 @@ function fsyncFile(path: string): void {
 /**
  * How often {@link syncFilesWhileCopying} looks for files the copy has finished. (50 ms
  * left fewer files to fsync after the copy, but slowed the copy more than that saved: each
- * fsync commits the journal while scp writes.) A pass whose listing takes long (a peer with
- * very many files) stretches the pause to {@link PASS_SHARE} times the listing's length,
- * so listing never takes much of a core.
+ * fsync commits the journal while scp writes.)
  */
 const EARLY_SYNC_INTERVAL_MS = 150;
-const PASS_SHARE = 5;
 
 async function fsyncFileAsync(path: string): Promise<void> {
   const handle = await open(path, "r");
@@ -150,10 +147,9 @@ export async function syncFilesWhileCopying(
     wake?.();
   };
   copying.then(settle, settle);
-  let listMs = 0;
   const pause = () =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(intervalMs, PASS_SHARE * listMs));
+      const timer = setTimeout(resolve, intervalMs);
       wake = () => {
         clearTimeout(timer);
         resolve();
@@ -164,10 +160,7 @@ export async function syncFilesWhileCopying(
     await pause();
     wake = undefined;
     try {
-      const listStart = Date.now();
-      const finished = copied() ? [] : finishedFiles(partial);
-      listMs = Date.now() - listStart;
-      for (const file of finished) {
+      for (const file of copied() ? [] : finishedFiles(partial)) {
         if (copied()) break;
         if (synced.has(file)) continue;
         await fsyncFileAsync(join(partial, file));

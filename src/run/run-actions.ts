@@ -38,8 +38,7 @@ function notImplementedAction(name: string): ActionHandler {
 /**
  * The built-in actions of this version, by name; `validate` checks what `validate` gets.
  * collect, stage and purge load their modules when they first run, so a run loads only the
- * code of its own actions (a `cback stage` starts sooner, a `cback collect` without a
- * terminal never loads the progress bar).
+ * code of its own actions (a `cback stage` does not compile the archive and digest code).
  */
 export function createBuiltinActions(
   validate: ValidateInput,
