@@ -1,9 +1,10 @@
 // `npm run bench:stage` (as root): stage benchmark of docs/benchmarks.md. Starts the test
 // sshd on loopback (test/support/sshd.ts, compiled on the fly), puts 1 GiB of
 // incompressible files in a peer's collect dir, then measures in the same run: a plain
-// `scp -r` of that directory, `cback stage` of one remote peer, and three peers staged with
-// <concurrency> 1 and 3. Both sides run as the same unprivileged user with the same scp
-// options, so only the copy strategy differs. Appends its table to docs/benchmarks.md.
+// `scp -r` of that directory, `cback stage` of one remote peer (as the backup user and as
+// root), and three peers staged with <concurrency> 1 and 3; for context, scp with Cedar's
+// copy argv (`<dir>/*`) and `scp -r` followed by `sync -f`. Every run uses the same user and
+// scp options, so only the copy strategy differs. Appends its table to docs/benchmarks.md.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   chmodSync,
@@ -123,6 +124,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 // a load spike on this 2-core machine does not decide the comparison.
 const ROUNDS = Number(process.env.CBACK_BENCH_ROUNDS ?? 3);
 const rows = [];
+let pairedRatios;
 try {
   const scpOnce = () => {
     const target = join(root, "scp");
@@ -133,6 +135,19 @@ try {
       ...rcp.split(" ").filter((t) => t !== "-q"),
       "-r",
       `${user}@${sshd.hosts[0]}:${peers[0]}`,
+      target,
+    ]);
+  };
+  // For context: scp with Cedar's copy argv, `<collect_dir>/*` instead of `-r <collect_dir>`,
+  // which is what stage runs (the glob makes scp ask for each file's attributes first).
+  const scpCedarArgvOnce = () => {
+    const target = join(root, "scp");
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target);
+    chownSync(target, uid, gid);
+    return asUser([
+      ...rcp.split(" ").filter((t) => t !== "-q"),
+      `${user}@${sshd.hosts[0]}:${peers[0]}/*`,
       target,
     ]);
   };
@@ -181,8 +196,10 @@ try {
   const oneTimes = [];
   const scpSyncTimes = [];
   const rootTimes = [];
+  const cedarArgvTimes = [];
   for (let round = 0; round < ROUNDS; round++) {
     scpTimes.push(scpOnce());
+    cedarArgvTimes.push(scpCedarArgvOnce());
     oneTimes.push(stage("one", 1, 1));
     scpSyncTimes.push(scpSyncOnce());
     rootTimes.push(stage("root", 1, 1, true));
@@ -191,17 +208,32 @@ try {
   const one = median(oneTimes);
   const scpSync = median(scpSyncTimes);
   const asRoot = median(rootTimes);
-  console.log(JSON.stringify({ scpTimes, oneTimes, scpSyncTimes, rootTimes }));
+  const cedarArgv = median(cedarArgvTimes);
+  pairedRatios = scpTimes.map((seconds, round) => seconds / oneTimes[round]);
+  console.log(JSON.stringify({ scpTimes, cedarArgvTimes, oneTimes, scpSyncTimes, rootTimes }));
   rows.push(["`scp -r`, 1 peer", scp, mib(1) / scp]);
   rows.push(["`cback stage`, 1 peer", one, mib(1) / one]);
   rows.push(["`cback stage` as root (copies through `su`), 1 peer", asRoot, mib(1) / asRoot]);
   rows.push(["`scp -r` then `sync -f` (durable like stage), 1 peer", scpSync, mib(1) / scpSync]);
-  for (const [label, name, peerCount, concurrency] of [
-    ["`cback stage`, 3 peers, sequential", "seq", 3, 1],
-    ["`cback stage`, 3 peers, concurrency 3", "par", 3, 3],
+  rows.push([
+    "`scp <dir>/*` (Cedar's copy argv, not durable), 1 peer",
+    cedarArgv,
+    mib(1) / cedarArgv,
+  ]);
+  // The three-peer runs take 8-12 s each: 3 alternating rounds.
+  const seqTimes = [];
+  const parTimes = [];
+  for (let round = 0; round < 3; round++) {
+    seqTimes.push(stage("seq", 3, 1));
+    parTimes.push(stage("par", 3, 3));
+  }
+  console.log(JSON.stringify({ seqTimes, parTimes }));
+  for (const [label, times] of [
+    ["`cback stage`, 3 peers, sequential", seqTimes],
+    ["`cback stage`, 3 peers, concurrency 3", parTimes],
   ]) {
-    const seconds = stage(name, peerCount, concurrency);
-    rows.push([label, seconds, mib(peerCount) / seconds]);
+    const seconds = median(times);
+    rows.push([label, seconds, mib(3) / seconds]);
   }
 } finally {
   await sshd.stop();
@@ -214,7 +246,7 @@ const table = [
   "(64 incompressible files of 16 MiB), the same scp options and user for every row, and a",
   "`sync` before each run (outside its time) so that no run pays for another's writeback; the",
   "peers' files are read into the page cache before each stage run, as `scp -r` finds the first's.",
-  `The first four rows are medians of ${ROUNDS} alternating runs; the three-peer rows are one run each.`,
+  `The first five rows are medians of ${ROUNDS} alternating runs, the three-peer rows of 3.`,
   "",
   "| run | wall time | throughput | vs scp |",
   "| --- | --- | --- | --- |",
@@ -223,6 +255,14 @@ const table = [
       `| ${label} | ${seconds.toFixed(2)} s | ${rate.toFixed(0)} MiB/s | ${(rate / rows[0][2]).toFixed(2)} × |`,
   ),
   "",
+  ...(pairedRatios === undefined
+    ? []
+    : [
+        `Round by round, \`cback stage\` (1 peer) ran at ${pairedRatios.map((r) => r.toFixed(2)).join(", ")} × the`,
+        "throughput of the same round's `scp -r`: the machine's speed drifts between rounds, so",
+        "a single round says little.",
+        "",
+      ]),
 ];
 console.log(table.join("\n"));
 if (!process.argv.includes("--no-write")) {
