@@ -126,31 +126,18 @@ const ROUNDS = Number(process.env.CBACK_BENCH_ROUNDS ?? 3);
 const rows = [];
 let pairedRatios;
 try {
-  const scpOnce = () => {
+  // An empty target for a plain scp, and scp's argv copying `source` there.
+  const freshScp = (...source) => {
     const target = join(root, "scp");
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target);
     chownSync(target, uid, gid);
-    return asUser([
-      ...rcp.split(" ").filter((t) => t !== "-q"),
-      "-r",
-      `${user}@${sshd.hosts[0]}:${peers[0]}`,
-      target,
-    ]);
+    return [...rcp.split(" ").filter((t) => t !== "-q"), ...source, target];
   };
+  const scpOnce = () => asUser(freshScp("-r", `${user}@${sshd.hosts[0]}:${peers[0]}`));
   // For context: scp with Cedar's copy argv, `<collect_dir>/*` instead of `-r <collect_dir>`,
-  // which is what stage runs (the glob makes scp ask for each file's attributes first).
-  const scpCedarArgvOnce = () => {
-    const target = join(root, "scp");
-    rmSync(target, { recursive: true, force: true });
-    mkdirSync(target);
-    chownSync(target, uid, gid);
-    return asUser([
-      ...rcp.split(" ").filter((t) => t !== "-q"),
-      `${user}@${sshd.hosts[0]}:${peers[0]}/*`,
-      target,
-    ]);
-  };
+  // which is what stage runs.
+  const scpCedarArgvOnce = () => asUser(freshScp(`${user}@${sshd.hosts[0]}:${peers[0]}/*`));
   // Each run stages into an empty staging dir, as on a new day.
   const stage = (name, peerCount, concurrency, asRoot = false) => {
     rmSync(staging, { recursive: true, force: true });
@@ -180,17 +167,8 @@ try {
   // For context: the same scp followed by `sync -f` of its target, which makes the copy as
   // durable as stage makes its own (stage fsyncs what it staged before publishing it).
   const scpSyncOnce = () => {
-    const target = join(root, "scp");
-    rmSync(target, { recursive: true, force: true });
-    mkdirSync(target);
-    chownSync(target, uid, gid);
-    const scpArgv = [
-      ...rcp.split(" ").filter((t) => t !== "-q"),
-      "-r",
-      `${user}@${sshd.hosts[0]}:${peers[0]}`,
-      target,
-    ];
-    return asUser(["sh", "-c", '"$@" && sync -f "$0"', target, ...scpArgv]);
+    const scpArgv = freshScp("-r", `${user}@${sshd.hosts[0]}:${peers[0]}`);
+    return asUser(["sh", "-c", '"$@" && sync -f "$0"', scpArgv.at(-1), ...scpArgv]);
   };
   const scpTimes = [];
   const oneTimes = [];
