@@ -88,8 +88,8 @@ function fsyncFile(path: string): void {
 
 /**
  * How often {@link syncFilesWhileCopying} looks for files the copy has finished. (50 ms
- * left fewer files to fsync after the copy, but slowed the copy more than that saved: each
- * fsync commits the journal while scp writes.)
+ * left fewer files to fsync after the copy, but slowed the copy more than that saved; the
+ * schedules measured are in docs/decisions/0008-stage.md.)
  */
 const EARLY_SYNC_INTERVAL_MS = 150;
 
